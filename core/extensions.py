@@ -1,0 +1,40 @@
+"""The Flask extensions core uses, created unbound and initialised in ``create_app``."""
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
+
+# A naming convention so that Alembic migrations name constraints the same way on SQLite and PostgreSQL.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate(render_as_batch=True, compare_type=True)
+login_manager = LoginManager()
+csrf = CSRFProtect()
+
+
+@migrate.configure
+def _add_plugin_version_locations(config):
+    """Alembic finds each installed plugin's own migrations (``<plugin folder>/migrations``) beside core's."""
+    import os
+
+    from flask import current_app
+
+    core_versions = os.path.join(os.path.dirname(__file__), "migrations", "versions")
+    folders = [core_versions, *current_app.extensions["caseload_plugins"].migration_folders()]
+    config.set_main_option("version_path_separator", "os")
+    config.set_main_option("version_locations", os.pathsep.join(folders))
+    return config

@@ -1,0 +1,106 @@
+"""What a plugin imports from core: the ``hookimpl`` marker and the data shapes hooks return.
+
+Plugins return data; core renders it. Raw HTML from a plugin only ever arrives through a template
+the plugin names (a namespaced template in its own ``templates/<plugin>/`` folder).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pluggy
+
+PROJECT = "caseload"
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """A link in the main navigation.
+
+    :param label: the words shown.
+    :param endpoint: a Flask endpoint name, e.g. ``"mips.dashboard"``.
+    :param order: position among all links; core's own links use 10, 20, 30…; ties sort by label.
+    :param permission: a :class:`core.users.Permission` the user must hold to see the link, or None.
+    """
+
+    label: str
+    endpoint: str
+    order: int = 100
+    permission: Any = None
+
+
+@dataclass(frozen=True)
+class SettingField:
+    """A clinic setting a plugin declares; core renders it on the Features page and stores its value.
+
+    :param key: the setting's key, unique within the plugin.
+    :param label: the field label.
+    :param default: the value used until someone changes it (defaults are not stored).
+    :param kind: ``"bool"``, ``"choice"`` or ``"text"``.
+    :param choices: for ``"choice"``: a sequence of ``(value, label)`` pairs.
+    :param help: one sentence shown under the field.
+    """
+
+    key: str
+    label: str
+    default: Any = None
+    kind: str = "text"
+    choices: tuple[tuple[str, str], ...] = ()
+    help: str = ""
+
+    def coerce(self, raw: str | None) -> Any:
+        """Turn a submitted form value into the stored value; raise ValueError when it is not allowed."""
+        if self.kind == "bool":
+            return raw in ("on", "true", "1", "y", "yes")
+        if self.kind == "choice":
+            if raw not in {value for value, _ in self.choices}:
+                raise ValueError(f"Choose one of: {', '.join(label for _, label in self.choices)}.")
+            return raw
+        raw = (raw or "").strip()
+        if len(raw) > 500:
+            raise ValueError("Use at most 500 characters.")
+        return raw
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell of a plugin column: plain ``text`` (escaped by core), or a ``template`` rendered with
+    ``context`` (the plugin's namespaced partial, for cells with controls)."""
+
+    text: str = ""
+    template: str | None = None
+    context: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column a plugin adds to a list, with the cells of every row on the page already loaded.
+
+    :param key: unique among columns, e.g. ``"mips"``.
+    :param header: the column heading.
+    :param cells: ``{row id: Cell}`` for the rows of the page; rows missing from it show an empty cell.
+    :param order: position among plugin columns; ties sort by key.
+    """
+
+    key: str
+    header: str
+    cells: dict[int, Cell]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A reason a note may not be finalized (or a warning when ``blocking`` is False).
+
+    :param code: a stable machine-readable code, e.g. ``"quick_add.incomplete_profile"``.
+    :param message: what the user reads, in words a therapist understands.
+    :param field: the form field the problem is about, or None.
+    :param blocking: whether it stops the finalize.
+    """
+
+    code: str
+    message: str
+    field: str | None = None
+    blocking: bool = True
+    plugin: str | None = None

@@ -1,0 +1,187 @@
+"""Users, their user types and license categories, permissions, and their access to clinics."""
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+from .tenancy import Clinic, utcnow
+
+
+class LicenseCategory(str, enum.Enum):
+    THERAPIST = "Therapists"
+    ASSISTANT = "Assistants"
+    CLERICAL = "Clericals"
+    STUDENT = "Students"
+
+
+class UserType(str, enum.Enum):
+    """WebPT's user types. A profile's type never changes (create a new profile instead)."""
+
+    PT = "PT"
+    OT = "OT"
+    SLP = "SLP"
+    PTA = "PTA"
+    COTA = "COTA"
+    SLPA = "SLPA"
+    CLERICAL = "Clerical"
+    BILLER = "Biller"
+    SPT = "SPT"
+    SOT = "SOT"
+    SSLP = "SSLP"
+
+    @property
+    def license_category(self) -> LicenseCategory:
+        return _CATEGORY[self]
+
+    @property
+    def is_therapist(self) -> bool:
+        return self.license_category is LicenseCategory.THERAPIST
+
+
+_CATEGORY = {
+    **{t: LicenseCategory.THERAPIST for t in (UserType.PT, UserType.OT, UserType.SLP)},
+    **{t: LicenseCategory.ASSISTANT for t in (UserType.PTA, UserType.COTA, UserType.SLPA)},
+    **{t: LicenseCategory.CLERICAL for t in (UserType.CLERICAL, UserType.BILLER)},
+    **{t: LicenseCategory.STUDENT for t in (UserType.SPT, UserType.SOT, UserType.SSLP)},
+}
+
+
+class Permission(str, enum.Enum):
+    """Permissions as WebPT names them. The Admin checkbox on a user grants all of them."""
+
+    VIEW_PATIENTS = "View Patients"
+    EDIT_PATIENTS = "Edit Patients"
+    EDIT_PATIENT_TRANSACTIONS = "Edit/Delete Patient Transactions"
+    VIEW_USERS = "View Users"
+    EDIT_USERS = "Edit Users"
+    START_NOTES = "Start SOAP Notes"
+    FORWARD_NOTES = "Forward SOAP Notes"
+    FINISH_NOTES = "Finish SOAP Notes"
+    CALENDAR_ADMIN = "Calendar Admin"
+    CLINIC_ADMIN = "Clinic Admin"
+    COMPANY_ADMIN = "Company Admin"
+    BILLING_REPORT_ADMIN = "Billing Report Admin"
+    INSURANCE_ADMIN = "Insurance Admin"
+    ANALYTICS_ACCESS = "Analytics Access"
+
+
+class UserStatus(str, enum.Enum):
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+
+
+class User(UserMixin, db.Model):
+    """A login profile. One profile per user type: a PT who is also an OT has two profiles."""
+
+    __tablename__ = "user_account"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored lower-cased, so the unique constraint is case-insensitive.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    user_type: Mapped[UserType] = mapped_column(
+        db.Enum(UserType, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e])
+    )
+    status: Mapped[UserStatus] = mapped_column(
+        db.Enum(UserStatus, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e]),
+        default=UserStatus.ACTIVE,
+    )
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    # Rotated when the password changes or the account is inactivated: old sessions stop working.
+    session_nonce: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(8))
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    permissions: Mapped[list["UserPermission"]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+    clinic_access: Mapped[list["ClinicAccess"]] = relationship(
+        cascade="all, delete-orphan", back_populates="user", lazy="selectin"
+    )
+
+    __table_args__ = (Index("ix_user_account_name", "last_name", "first_name"),)
+
+    # -- Flask-Login ---------------------------------------------------------------------------
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_nonce}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status is UserStatus.ACTIVE
+
+    # -- helpers -------------------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def permission_set(self) -> set[Permission]:
+        if self.is_admin:
+            return set(Permission)
+        return {p.permission for p in self.permissions}
+
+    def can(self, permission: Permission) -> bool:
+        return permission in self.permission_set
+
+    @property
+    def default_clinic_id(self) -> int | None:
+        for access in self.clinic_access:
+            if access.is_default:
+                return access.clinic_id
+        return None
+
+    def set_permissions(self, permissions) -> None:
+        wanted = set(permissions)
+        self.permissions = [p for p in self.permissions if p.permission in wanted] + [
+            UserPermission(permission=p) for p in wanted - {p.permission for p in self.permissions}
+        ]
+
+
+class UserPermission(db.Model):
+    __tablename__ = "user_permission"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    permission: Mapped[Permission] = mapped_column(
+        db.Enum(Permission, native_enum=False, length=40, values_callable=lambda e: [m.value for m in e])
+    )
+    __table_args__ = (UniqueConstraint("user_id", "permission"),)
+
+
+class ClinicAccess(db.Model):
+    """A user's access to a clinic. Exactly one row per user is the default clinic."""
+
+    __tablename__ = "clinic_access"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"), index=True)
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    user: Mapped[User] = relationship(back_populates="clinic_access")
+    clinic: Mapped[Clinic] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "clinic_id"),
+        # At most one default per user (the app keeps it at exactly one).
+        Index(
+            "uq_clinic_access_one_default",
+            "user_id",
+            unique=True,
+            sqlite_where=db.text("is_default"),
+            postgresql_where=db.text("is_default"),
+        ),
+    )
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
