@@ -46,6 +46,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     host = PluginHost()
     app.extensions["caseload_plugins"] = host
     host.load_entry_points(skip=app.config.get("CASELOAD_PLUGINS_DISABLED", ()))
+    # Plugins handed over in code rather than installed (tests, embedding): [(name, module or object)].
+    for name, plugin in app.config.get("CASELOAD_EXTRA_PLUGINS", ()):
+        host.register(plugin, name)
     host.pm.check_pending()
 
     _register_models()
@@ -99,6 +102,7 @@ def _register_template_helpers(app: Flask) -> None:
 def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_failed(error):
+        app.logger.warning("CSRF refused: %s", error.description)
         message = "Your session's security token is missing or out of date. Reload the page and try again."
         if is_htmx():
             # htmx swaps this into #flash (the layout's htmx-config swaps 400 answers).

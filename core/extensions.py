@@ -35,6 +35,6 @@ def _add_plugin_version_locations(config):
 
     core_versions = os.path.join(os.path.dirname(__file__), "migrations", "versions")
     folders = [core_versions, *current_app.extensions["caseload_plugins"].migration_folders()]
-    config.set_main_option("version_path_separator", "os")
+    config.set_main_option("path_separator", "os")
     config.set_main_option("version_locations", os.pathsep.join(folders))
     return config
