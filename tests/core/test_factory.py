@@ -1,0 +1,84 @@
+"""The app factory and its configuration from the environment; the demo seed."""
+import pytest
+from sqlalchemy import func, select
+
+from core import create_app
+from core.config import ConfigError, from_environment, normalise_database_url
+from core.demo import seed_demo
+from core.extensions import db
+from core.tenancy import Clinic, Company
+from core.users import ClinicAccess, User, UserType
+
+
+def test_development_secret_key_is_generated_once_and_kept(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("CASELOAD_ENV", raising=False)
+    first = from_environment(tmp_path)["SECRET_KEY"]
+    assert len(first) >= 32
+    assert from_environment(tmp_path)["SECRET_KEY"] == first
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_production_refuses_to_start_without_secret_key(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("CASELOAD_ENV", "production")
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        from_environment(tmp_path)
+    monkeypatch.setenv("SECRET_KEY", "s3cret")
+    config = from_environment(tmp_path)
+    assert config["SECRET_KEY"] == "s3cret" and config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_database_url_from_environment(tmp_path, monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert from_environment(tmp_path)["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'caseload.sqlite'}"
+    monkeypatch.setenv("DATABASE_URL", "postgres://u@db/caseload")
+    assert from_environment(tmp_path)["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db/caseload"
+    assert normalise_database_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_create_app_applies_overrides(database_url):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "PAGE_SIZE": 7})
+    assert app.config["PAGE_SIZE"] == 7
+    assert app.config["WTF_CSRF_TIME_LIMIT"] is None
+    assert "caseload_plugins" in app.extensions
+
+
+def test_demo_seed_is_idempotent_and_complete(app):
+    logins = seed_demo()
+    seed_demo()
+    assert db.session.scalar(select(func.count(Company.id))) == 1
+    assert db.session.scalar(select(func.count(Clinic.id))) == 2
+    types = set(db.session.scalars(select(User.user_type)))
+    assert types == set(UserType)
+    emails = {email for email, _ in logins}
+    assert {"admin@demo.test", "pt@demo.test", "pta@demo.test", "front@demo.test", "biller@demo.test"} <= emails
+    assert db.session.scalar(select(func.count(User.id))) == len(logins)
+    admin = db.session.scalar(select(User).where(User.email == "admin@demo.test"))
+    assert admin.is_admin and len(admin.clinic_access) == 2
+    # every user has exactly one default clinic
+    for user in db.session.scalars(select(User)):
+        assert sum(a.is_default for a in user.clinic_access) == 1
+
+
+def test_demo_cli_prints_logins(app):
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert "admin@demo.test" in result.output and "demo-password" in result.output
+    again = app.test_cli_runner().invoke(args=["demo", "--if-empty"])
+    assert "not seeded" in again.output
+
+
+def test_demo_logins_work(client, app):
+    seed_demo()
+    response = client.login("pt@demo.test", "demo-password")
+    assert response.status_code == 303
+    assert "Saguaro PT - Camelback" in client.get("/").get_data(as_text=True)
+
+
+def test_only_one_default_clinic_per_user(app, make_clinic, make_user):
+    a, b = make_clinic("A"), make_clinic("B")
+    user = make_user([a])
+    db.session.add(ClinicAccess(user=user, clinic=b, is_default=True))
+    with pytest.raises(Exception):
+        db.session.commit()
+    db.session.rollback()
