@@ -181,7 +181,7 @@ def test_user_manager_search_narrows_the_table(live_server, page: Page, clinic, 
         make_user([clinic], last_name=f"Filler{n:02d}")
     for last_name in ("Quintero", "Quintero-Lopez", "Quinterob"):
         make_user([clinic], last_name=last_name)
-    make_user([clinic], last_name="Quinn")  # shares a shorter prefix only
+    make_user([clinic], last_name="Quinn")  # shares only the prefix "quin"
 
     login(page, live_server, "admin@example.test", PASSWORD)
     expect(page.get_by_role("heading", level=1)).to_have_text("Camelback Clinic")
@@ -202,9 +202,9 @@ def test_user_manager_search_narrows_the_table(live_server, page: Page, clinic, 
     expect(rows).to_have_text("No users match.")
 
     # The pushed URL renders the same results as a full page.
-    page.goto(f"{live_server}/users/?q=quint")
-    expect(rows).to_have_count(4)
-    expect(page.get_by_label("Search by name or email")).to_have_value("quint")
+    page.goto(f"{live_server}/users/?q=quin")
+    expect(rows).to_have_count(4)  # the three Quintero* and Quinn
+    expect(page.get_by_label("Search by name or email")).to_have_value("quin")
 
 
 # -- CSRF ----------------------------------------------------------------------------------------
