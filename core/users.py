@@ -99,6 +99,15 @@ class User(UserMixin, db.Model):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Provider identifiers (therapists): the billing feed sends both.
+    npi: Mapped[str | None] = mapped_column(String(10))
+    alternate_id: Mapped[str | None] = mapped_column(String(50))
+    # When the profile was replaced by a profile of another type (Change User Type).
+    replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    @property
+    def is_therapist(self) -> bool:
+        return self.user_type.is_therapist
 
     permissions: Mapped[list["UserPermission"]] = relationship(
         cascade="all, delete-orphan", lazy="selectin"
@@ -177,6 +186,73 @@ class ClinicAccess(db.Model):
             postgresql_where=db.text("is_default"),
         ),
     )
+
+
+LIMITED_PERMISSIONS = frozenset(
+    {
+        Permission.CALENDAR_ADMIN,
+        Permission.CLINIC_ADMIN,
+        Permission.COMPANY_ADMIN,
+        Permission.BILLING_REPORT_ADMIN,
+        Permission.INSURANCE_ADMIN,
+    }
+)
+"""Permissions WebPT advises to limit to a few people; the user form marks them."""
+
+PERMISSION_HELP = {
+    Permission.VIEW_PATIENTS: "View-only access to the Patient Manager.",
+    Permission.EDIT_PATIENTS: "Add Patient and Quick Add Patient; edit patient profiles.",
+    Permission.EDIT_PATIENT_TRANSACTIONS: "Edit patient payments, refunds and reversals.",
+    Permission.VIEW_USERS: "See the User Manager, create user profiles, request license adjustments.",
+    Permission.EDIT_USERS: "Update existing user profiles; activate and inactivate them.",
+    Permission.START_NOTES: "Add documentation to a patient's chart.",
+    Permission.FORWARD_NOTES: "Forward notes to other users for co-signature.",
+    Permission.FINISH_NOTES: "Finalize patient documentation.",
+    Permission.CALENDAR_ADMIN: "Change the clinic calendar setup for all users.",
+    Permission.CLINIC_ADMIN: "Clinic-wide settings: Medicare Fee Schedule, place of service, features.",
+    Permission.COMPANY_ADMIN: "Company-wide settings: modifiers, payer rules; approve license requests.",
+    Permission.BILLING_REPORT_ADMIN: "Patient billing information and billing reports.",
+    Permission.INSURANCE_ADMIN: "Add and edit insurance settings.",
+    Permission.ANALYTICS_ACCESS: "Analytics reports (recommended for everyone).",
+}
+
+_PATIENT = {Permission.VIEW_PATIENTS, Permission.EDIT_PATIENTS, Permission.EDIT_PATIENT_TRANSACTIONS}
+_NOTES = {Permission.START_NOTES, Permission.FORWARD_NOTES, Permission.FINISH_NOTES}
+
+
+def default_permissions(user_type: UserType) -> set[Permission]:
+    """Sensible starting permissions for a new profile of ``user_type``."""
+    category = user_type.license_category
+    base = _PATIENT | {Permission.ANALYTICS_ACCESS}
+    if category is LicenseCategory.THERAPIST:
+        return base | _NOTES
+    if category is LicenseCategory.ASSISTANT:
+        return base | {Permission.START_NOTES, Permission.FORWARD_NOTES}
+    if category is LicenseCategory.STUDENT:
+        return base | {Permission.START_NOTES}
+    return base
+
+
+FINISH_ATTESTATION_TEXT = (
+    "I attest that this assistant may finalize notes: the payers and the clinic's Assistant Note "
+    "Finalization setting allow it, and state law permits it. I understand that notes finalized by an "
+    "assistant for payers that do not allow it may be denied."
+)
+
+
+class PermissionAttestation(db.Model):
+    """The attestation a user manager completed to grant Finish SOAP Notes to an assistant."""
+
+    __tablename__ = "permission_attestation"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    permission: Mapped[Permission] = mapped_column(
+        db.Enum(Permission, native_enum=False, length=40, values_callable=lambda e: [m.value for m in e])
+    )
+    text: Mapped[str] = mapped_column(String(1000))
+    attested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    attested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    attested_by: Mapped["User | None"] = relationship(foreign_keys=[attested_by_id])
 
 
 def find_user_by_email(email: str) -> User | None:

@@ -111,8 +111,12 @@ def test_plugin_toggle_is_per_clinic(live_server, page: Page, two_clinics_admin)
     expect(card).to_contain_text("Widgets")
     expect(card).to_contain_text("Counts widgets")
     expect(card.locator(".badge")).to_have_text("Off")
-    card.get_by_role("button", name="Turn on Widgets").click()
-    # htmx swaps the card in place: the page is not reloaded, the card says On.
+    toggle_url = f"{live_server}/settings/features/widgets"
+    with page.expect_response(lambda r: r.url == toggle_url and r.request.method == "POST") as answer:
+        card.get_by_role("button", name="Turn on Widgets").click()
+    # htmx posts and swaps the card in place (no redirect, no page load): the card says On.
+    assert answer.value.status == 200
+    assert answer.value.request.header_value("hx-request") == "true"
     expect(card.locator(".badge")).to_have_text("On")
     expect(card.get_by_role("button", name="Turn off Widgets")).to_be_visible()
     expect(page).to_have_url(f"{live_server}/settings/features")
@@ -211,17 +215,22 @@ def test_user_manager_search_narrows_the_table(live_server, page: Page, clinic, 
 def test_post_without_csrf_token_is_refused(live_server, page: Page, clinic, admin):
     login(page, live_server, "admin@example.test", PASSWORD)
     expect(page.get_by_role("heading", level=1)).to_have_text("Camelback Clinic")
-    status = page.evaluate(
-        """async () => {
-            const response = await fetch("/settings/features/widgets", {
-                method: "POST",
-                headers: {"Content-Type": "application/x-www-form-urlencoded"},
-                body: "enabled=on",
-            });
-            return response.status;
-        }"""
-    )
-    assert status == 400
+    post = """async (token) => {
+        const headers = {"Content-Type": "application/x-www-form-urlencoded"};
+        if (token) headers["X-CSRFToken"] = token;
+        const response = await fetch("/settings/features/widgets", {method: "POST", headers, body: "enabled=on"});
+        return {status: response.status, redirected: response.redirected, text: await response.text()};
+    }"""
+    refused = page.evaluate(post, None)
+    assert refused["status"] == 400
+    assert "security token is missing or out of date" in refused["text"]
     page.goto(f"{live_server}/settings/features")
     expect(widgets_card(page).locator(".badge")).to_have_text("Off")
     expect(main_nav(page).get_by_role("link", name="Test Widgets")).to_have_count(0)
+
+    # Control: the same request with the page's token (what htmx sends) is accepted.
+    token = page.evaluate("() => JSON.parse(document.querySelector('main').getAttribute('hx-headers'))['X-CSRFToken']")
+    accepted = page.evaluate(post, token)
+    assert accepted["status"] == 200 and accepted["redirected"], accepted["status"]
+    page.reload()
+    expect(widgets_card(page).locator(".badge")).to_have_text("On")

@@ -1,0 +1,4 @@
+"""Provider signatures (placeholder: being written)."""
+from flask import Blueprint
+
+bp = Blueprint("signatures", __name__)
