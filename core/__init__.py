@@ -59,6 +59,9 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.jinja_loader = ChoiceLoader([app.jinja_loader, *[FileSystemLoader(f) for f in folders]])
 
     app.jinja_env.add_extension("jinja2.ext.do")
+    from .users import Permission
+
+    app.jinja_env.globals["Permission"] = Permission
     _register_template_helpers(app)
     _register_error_handlers(app)
     app.after_request(add_vary)

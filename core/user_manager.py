@@ -1,17 +1,42 @@
 """The User Manager: the clinic's users, searchable and paginated on the server, with the columns
-enabled plugins contribute (one hook call per page, with all the page's rows)."""
+enabled plugins contribute (one hook call per page, with all the page's rows); Add User, Edit User,
+row actions (activate, inactivate, admin), Change User Type, and each user's page with its history.
+
+View Users lets a user see the list, create profiles and request license adjustments; Edit Users lets
+them change existing profiles (seed 000, "User Managers").
+"""
 from __future__ import annotations
 
-from flask import Blueprint, abort, request
+import secrets
+
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 
+from .audit import AuditEvent, record
 from .extensions import db
-from .htmx import render
+from .htmx import is_htmx, render
+from .licenses import LicenseUnavailable, claim_license, license_counts
 from .pagination import paginate
+from .passwords import hash_password
 from .plugins import flatten, hooks_for
-from .tenancy import current_clinic
-from .users import ClinicAccess, Permission, User, UserStatus, UserType
+from .tenancy import Clinic, accessible_clinic_ids, current_clinic
+from .user_forms import AddUserForm, ChangeTypeForm, EditUserForm
+from .users import (
+    FINISH_ATTESTATION_TEXT,
+    LIMITED_PERMISSIONS,
+    PERMISSION_HELP,
+    ClinicAccess,
+    LicenseCategory,
+    Permission,
+    PermissionAttestation,
+    User,
+    UserStatus,
+    UserType,
+    default_permissions,
+    find_user_by_email,
+    normalise_email,
+)
 
 bp = Blueprint("user_manager", __name__, url_prefix="/users")
 
@@ -23,6 +48,12 @@ def require_view_users():
         abort(403)
 
 
+def require_edit_users():
+    if not current_user.can(Permission.EDIT_USERS):
+        abort(403)
+
+
+# -- queries -------------------------------------------------------------------------------------
 def clinic_users_query(clinic, args):
     """Users with access to ``clinic``, filtered by ``q`` (name or email), ``type`` and ``status``."""
     query = select(User).join(ClinicAccess, ClinicAccess.user_id == User.id).where(ClinicAccess.clinic_id == clinic.id)
@@ -30,11 +61,7 @@ def clinic_users_query(clinic, args):
     if term:
         like = f"{term}%"
         query = query.where(
-            or_(
-                func.lower(User.last_name).like(like),
-                func.lower(User.first_name).like(like),
-                User.email.like(like),
-            )
+            or_(func.lower(User.last_name).like(like), func.lower(User.first_name).like(like), User.email.like(like))
         )
     if args.get("type") in {t.value for t in UserType}:
         query = query.where(User.user_type == UserType(args["type"]))
@@ -43,12 +70,33 @@ def clinic_users_query(clinic, args):
     return query.order_by(User.last_name, User.first_name, User.id)
 
 
+def get_clinic_user_or_404(user_id: int) -> User:
+    """A user with access to the current clinic, else 404."""
+    user = db.session.scalar(
+        select(User)
+        .join(ClinicAccess, ClinicAccess.user_id == User.id)
+        .where(User.id == user_id, ClinicAccess.clinic_id == current_clinic().id)
+    )
+    if user is None:
+        abort(404)
+    return user
+
+
 def plugin_columns(clinic, users) -> list:
     """The plugin columns for one page of users, sorted by order then key."""
     columns = flatten(hooks_for(clinic).caseload_user_manager_columns(clinic=clinic, viewer=current_user, users=users))
     return sorted(columns, key=lambda c: (c.order, c.key))
 
 
+def _company_clinics_for_forms(clinic) -> list[Clinic]:
+    """Clinics a user manager may grant: those of the current clinic's company they can access."""
+    ids = accessible_clinic_ids(current_user)
+    return list(db.session.scalars(
+        select(Clinic).where(Clinic.company_id == clinic.company_id, Clinic.id.in_(ids)).order_by(Clinic.name)
+    ))
+
+
+# -- list ----------------------------------------------------------------------------------------
 @bp.get("/")
 def index():
     clinic = current_clinic()
@@ -62,4 +110,357 @@ def index():
         args=request.args,
         user_types=list(UserType),
         statuses=list(UserStatus),
+        licenses=license_counts(clinic.id),
+    )
+
+
+def _row_response(user: User, message: str, category: str = "success", status: int = 200):
+    if not is_htmx():
+        flash(message, category)
+        return redirect(url_for(".index"), code=303)
+    clinic = current_clinic()
+    return render(
+        "user_manager/_row_update.html",
+        status=status,
+        user=user,
+        columns=plugin_columns(clinic, [user]),
+        message=message,
+        category=category,
+        trigger={"licensesChanged": True},
+    )
+
+
+# -- row actions ---------------------------------------------------------------------------------
+@bp.post("/<int:user_id>/activate")
+def activate(user_id: int):
+    require_edit_users()
+    user = get_clinic_user_or_404(user_id)
+    if user.status is UserStatus.ACTIVE:
+        return _row_response(user, f"{user.name} is already active.", "info")
+    default = db.session.get(Clinic, user.default_clinic_id)
+    try:
+        claim_license(default.id, user.user_type, default.name)
+    except LicenseUnavailable as exc:
+        db.session.rollback()
+        return _row_response(user, str(exc), "error", status=422)
+    user.status = UserStatus.ACTIVE
+    record("user.status", "user", user.id, clinic_id=default.id, summary="activated",
+           changes={"status": ["inactive", "active"]})
+    db.session.commit()
+    return _row_response(user, f"{user.name} is active.")
+
+
+@bp.post("/<int:user_id>/inactivate")
+def inactivate(user_id: int):
+    require_edit_users()
+    user = get_clinic_user_or_404(user_id)
+    if user.id == current_user.id:
+        return _row_response(user, "You cannot inactivate your own profile.", "error", status=422)
+    if user.status is UserStatus.ACTIVE:
+        user.status = UserStatus.INACTIVE
+        user.session_nonce = secrets.token_hex(8)  # signs them out everywhere
+        record("user.status", "user", user.id, clinic_id=user.default_clinic_id, summary="inactivated",
+               changes={"status": ["active", "inactive"]})
+        db.session.commit()
+    return _row_response(user, f"{user.name} is inactive.")
+
+
+@bp.post("/<int:user_id>/admin")
+def toggle_admin(user_id: int):
+    require_edit_users()
+    if not current_user.is_admin:
+        abort(403)  # only an admin can make (or unmake) an admin
+    user = get_clinic_user_or_404(user_id)
+    if user.id == current_user.id:
+        return _row_response(user, "You cannot remove your own Admin checkbox.", "error", status=422)
+    before = user.is_admin
+    user.is_admin = request.form.get("is_admin") == "on"
+    if before != user.is_admin:
+        record("user.permissions", "user", user.id, clinic_id=current_clinic().id,
+               summary="admin " + ("granted" if user.is_admin else "removed"), changes={"admin": [before, user.is_admin]})
+    db.session.commit()
+    return _row_response(user, f"{user.name}: Admin {'on' if user.is_admin else 'off'}.")
+
+
+# -- add and edit --------------------------------------------------------------------------------
+def _form_context(form, clinic, user=None, user_type=None, status=200):
+    user_type = user_type or (user.user_type if user else UserType(form.user_type.data or UserType.PT.value))
+    return render(
+        "user_manager/form.html",
+        status=status,
+        form=form,
+        clinic=clinic,
+        user=user,
+        user_type=user_type,
+        permissions=list(Permission),
+        limited=LIMITED_PERMISSIONS,
+        permission_help=PERMISSION_HELP,
+        attestation_text=FINISH_ATTESTATION_TEXT,
+        needs_attestation=user_type.license_category is LicenseCategory.ASSISTANT,
+    )
+
+
+def _grantable(permissions: set[Permission]) -> set[Permission]:
+    """Permissions the acting user may grant: only those they hold themselves."""
+    return permissions - current_user.permission_set
+
+
+def _apply_profile(form, user: User, clinic, creating: bool) -> dict | None:
+    """Copy the form onto ``user``; return field errors (nothing changed is committed then)."""
+    errors: dict[str, str] = {}
+    email = normalise_email(form.email.data)
+    other = find_user_by_email(email)
+    if other is not None and other.id != user.id:
+        errors["email"] = "Another user profile already has this email. Every profile needs its own email."
+    wanted = {Permission(p) for p in form.permissions.data or []}
+    beyond = _grantable(wanted - user.permission_set)
+    if beyond:
+        errors["permissions"] = "You cannot grant permissions you do not hold: " + ", ".join(sorted(p.value for p in beyond)) + "."
+    if form.is_admin.data != user.is_admin and not current_user.is_admin:
+        errors["is_admin"] = "Only an admin can change the Admin checkbox."
+    user_type = user.user_type
+    grants_finish = Permission.FINISH_NOTES in wanted and Permission.FINISH_NOTES not in user.permission_set
+    if grants_finish and user_type.license_category is LicenseCategory.ASSISTANT and not form.attest_finish.data:
+        errors["attest_finish"] = "Complete the attestation to let an assistant finish (finalize) notes."
+    if not user_type.is_therapist and (form.npi.data or form.alternate_id.data):
+        errors["npi"] = "Only therapist profiles (PT, OT, SLP) carry provider identifiers."
+    if errors:
+        return errors
+
+    before = _snapshot(user) if not creating else None
+    new_status = UserStatus(form.status.data)
+    new_default = form.default_clinic.data
+    needs_license = new_status is UserStatus.ACTIVE and (
+        creating or user.status is not UserStatus.ACTIVE or user.default_clinic_id != new_default
+    )
+    if needs_license:
+        default_clinic = db.session.get(Clinic, new_default)
+        try:
+            claim_license(default_clinic.id, user_type, default_clinic.name)
+        except LicenseUnavailable as exc:
+            return {"status": str(exc)}
+
+    if creating:
+        db.session.add(user)
+    user.first_name = form.first_name.data
+    user.last_name = form.last_name.data
+    user.email = email
+    if user.status is UserStatus.ACTIVE and new_status is UserStatus.INACTIVE:
+        user.session_nonce = secrets.token_hex(8)
+    user.status = new_status
+    user.is_admin = form.is_admin.data
+    user.npi = form.npi.data or None
+    user.alternate_id = (form.alternate_id.data or "").strip() or None
+    if form.password.data:
+        user.password_hash = hash_password(form.password.data)
+    _apply_clinic_access(user, [c for c, _ in form.clinic_choices], form.clinics.data, new_default)
+    user.set_permissions(wanted)
+    if grants_finish and user_type.license_category is LicenseCategory.ASSISTANT:
+        db.session.add(PermissionAttestation(user=user, permission=Permission.FINISH_NOTES,
+                                             text=FINISH_ATTESTATION_TEXT, attested_by_id=current_user.id))
+    db.session.flush()
+    after = _snapshot(user)
+    if creating:
+        record("user.create", "user", user.id, clinic_id=clinic.id, summary=f"{user.user_type.value} profile created",
+               changes={"after": after})
+    else:
+        changed = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+        if changed:
+            record("user.update", "user", user.id, clinic_id=clinic.id, summary=", ".join(sorted(changed)) + " changed",
+                   changes=changed)
+    return None
+
+
+def _apply_clinic_access(user: User, managed: list[int], chosen_ids: list[int], default_id: int) -> None:
+    """Replace the user's access to the clinics the acting user manages (access to other clinics stays)
+    and move the default. The old default is cleared and flushed first, so the one-default unique index
+    never sees two defaults at once."""
+    existing = {a.clinic_id: a for a in user.clinic_access}
+    if any(a.is_default and a.clinic_id != default_id for a in user.clinic_access):
+        for access in user.clinic_access:
+            access.is_default = False
+        db.session.flush()
+    kept = [a for a in user.clinic_access if a.clinic_id not in managed]
+    chosen = [existing.get(cid) or ClinicAccess(clinic_id=cid) for cid in chosen_ids]
+    user.clinic_access = kept + chosen
+    for access in user.clinic_access:
+        access.is_default = access.clinic_id == default_id
+
+
+def _snapshot(user: User) -> dict:
+    return {
+        "name": user.name,
+        "email": user.email,
+        "status": user.status.value,
+        "admin": user.is_admin,
+        "permissions": sorted(p.permission.value for p in user.permissions),
+        "clinics": sorted(a.clinic_id for a in user.clinic_access),
+        "default_clinic": next((a.clinic_id for a in user.clinic_access if a.is_default), None),
+        "npi": user.npi,
+        "alternate_id": user.alternate_id,
+    }
+
+
+def _show_errors(form, errors: dict) -> None:
+    for name, message in errors.items():
+        form[name].errors = list(form[name].errors) + [message]
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def add_user():
+    clinic = current_clinic()
+    form = AddUserForm()
+    form.set_clinic_choices(_company_clinics_for_forms(clinic))
+    if request.method == "GET":
+        user_type = UserType(request.args.get("user_type", UserType.PT.value)) if request.args.get("user_type") in {t.value for t in UserType} else UserType.PT
+        form.user_type.data = user_type.value
+        form.clinics.data = [clinic.id]
+        form.default_clinic.data = clinic.id
+        form.permissions.data = [p.value for p in default_permissions(user_type) & current_user.permission_set]
+        if is_htmx() and request.args.get("user_type"):
+            # The user type changed: refresh the permission defaults only.
+            return _form_context(form, clinic, user_type=user_type)
+        return _form_context(form, clinic, user_type=user_type)
+    if form.validate_on_submit():
+        user = User(user_type=UserType(form.user_type.data), password_hash="", status=UserStatus.INACTIVE)
+        errors = _apply_profile(form, user, clinic, creating=True)
+        if errors is None:
+            db.session.commit()
+            flash(f"{user.name} was added.", "success")
+            return redirect(url_for(".show", user_id=user.id), code=303)
+        db.session.rollback()
+        form.set_clinic_choices(_company_clinics_for_forms(clinic))
+        _show_errors(form, errors)
+    return _form_context(form, clinic, status=422)
+
+
+@bp.route("/<int:user_id>/edit", methods=["GET", "POST"])
+def edit_user(user_id: int):
+    require_edit_users()
+    clinic = current_clinic()
+    user = get_clinic_user_or_404(user_id)
+    if request.method == "POST" and request.form.get("user_type") not in (None, user.user_type.value):
+        abort(_type_change_refused(user, clinic))
+    form = EditUserForm(obj=None if request.method == "POST" else user)
+    form.set_clinic_choices(_company_clinics_for_forms(clinic))
+    if request.method == "GET":
+        form.status.data = user.status.value
+        form.clinics.data = [a.clinic_id for a in user.clinic_access]
+        form.default_clinic.data = user.default_clinic_id
+        form.permissions.data = [p.permission.value for p in user.permissions]
+        return _form_context(form, clinic, user=user)
+    if form.validate_on_submit():
+        errors = _apply_profile(form, user, clinic, creating=False)
+        if errors is None:
+            db.session.commit()
+            flash(f"{user.name} was updated.", "success")
+            return redirect(url_for(".show", user_id=user.id), code=303)
+        db.session.rollback()
+        user = get_clinic_user_or_404(user_id)
+        form.set_clinic_choices(_company_clinics_for_forms(clinic))
+        _show_errors(form, errors)
+    return _form_context(form, clinic, user=user, status=422)
+
+
+def _type_change_refused(user, clinic):
+    response = render(
+        "error.html",
+        status=422,
+        code=422,
+        title="A user's type cannot be changed",
+        message=(
+            f"{user.name} is a {user.user_type.value} profile. User types never change: use Change User Type to "
+            "create a new profile of the new type and inactivate this one."
+        ),
+    )
+    return response
+
+
+# -- change user type ----------------------------------------------------------------------------
+def _free_x_email(email: str) -> str:
+    candidate = "x" + email
+    while find_user_by_email(candidate) is not None:
+        candidate = "x" + candidate
+    return candidate
+
+
+@bp.route("/<int:user_id>/change-type", methods=["GET", "POST"])
+def change_type(user_id: int):
+    """WebPT's documented way: a new profile of the new type gets the email; the old one is inactivated
+    with its email marked by an "x" prefix. One transaction: all of it happens or none of it."""
+    require_edit_users()
+    clinic = current_clinic()
+    old = get_clinic_user_or_404(user_id)
+    form = ChangeTypeForm()
+    form.new_type.choices = [(t.value, t.value) for t in UserType if t is not old.user_type]
+    status = 200
+    if form.validate_on_submit():
+        new_type = UserType(form.new_type.data)
+        default_id = old.default_clinic_id
+        default_clinic = db.session.get(Clinic, default_id)
+        try:
+            claim_license(default_id, new_type, default_clinic.name)
+        except LicenseUnavailable as exc:
+            db.session.rollback()
+            form.new_type.errors = [str(exc)]
+            return render("user_manager/change_type.html", status=422, form=form, user=old, clinic=clinic)
+        email = old.email
+        old.email = _free_x_email(email)
+        old.status = UserStatus.INACTIVE
+        old.session_nonce = secrets.token_hex(8)
+        db.session.flush()
+        new = User(
+            email=email,
+            first_name=old.first_name,
+            last_name=old.last_name,
+            user_type=new_type,
+            status=UserStatus.ACTIVE,
+            password_hash=old.password_hash,
+            npi=old.npi if new_type.is_therapist else None,
+            alternate_id=old.alternate_id if new_type.is_therapist else None,
+        )
+        new.set_permissions(default_permissions(new_type) & current_user.permission_set)
+        new.clinic_access = [ClinicAccess(clinic_id=a.clinic_id, is_default=a.is_default) for a in old.clinic_access]
+        db.session.add(new)
+        db.session.flush()
+        old.replaced_by_id = new.id
+        record("user.change_type", "user", old.id, clinic_id=clinic.id,
+               summary=f"replaced by {new_type.value} profile #{new.id}; inactivated",
+               changes={"status": ["active", "inactive"], "email": [email, old.email], "replaced_by": new.id})
+        record("user.create", "user", new.id, clinic_id=clinic.id,
+               summary=f"{new_type.value} profile created from {old.user_type.value} profile #{old.id}",
+               changes={"after": _snapshot(new)})
+        db.session.commit()
+        flash(f"{new.name} now has a {new_type.value} profile; the {old.user_type.value} profile is inactive.", "success")
+        return redirect(url_for(".show", user_id=new.id), code=303)
+    if request.method == "POST":
+        status = 422
+    return render("user_manager/change_type.html", status=status, form=form, user=old, clinic=clinic)
+
+
+# -- the user's page -----------------------------------------------------------------------------
+@bp.get("/<int:user_id>")
+def show(user_id: int):
+    clinic = current_clinic()
+    user = get_clinic_user_or_404(user_id)
+    history = paginate(
+        select(AuditEvent)
+        .where(AuditEvent.object_type == "user", AuditEvent.object_id == str(user.id), AuditEvent.action != "auth.login")
+        .order_by(AuditEvent.id.desc()),
+        options=(db.selectinload(AuditEvent.actor),),
+    )
+    clinics = {c.id: c for c in db.session.scalars(select(Clinic).where(Clinic.id.in_([a.clinic_id for a in user.clinic_access])))}
+    attestations = db.session.scalars(
+        select(PermissionAttestation).where(PermissionAttestation.user_id == user.id).order_by(PermissionAttestation.id.desc())
+    ).all()
+    return render(
+        "user_manager/show.html",
+        "user_manager/_history.html",
+        user=user,
+        clinic=clinic,
+        clinics=clinics,
+        history=history,
+        attestations=attestations,
+        args=request.args,
+        limited=LIMITED_PERMISSIONS,
     )

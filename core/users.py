@@ -253,6 +253,7 @@ class PermissionAttestation(db.Model):
     attested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     attested_at: Mapped[datetime] = mapped_column(default=utcnow)
     attested_by: Mapped["User | None"] = relationship(foreign_keys=[attested_by_id])
+    user: Mapped["User"] = relationship(foreign_keys=[user_id])
 
 
 def find_user_by_email(email: str) -> User | None:

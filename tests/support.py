@@ -44,6 +44,8 @@ class CsrfClient:
         return self._token
 
     def login(self, email: str, password: str = PASSWORD):
+        """Sign in as ``email`` (a new browser session: any earlier sign-in is forgotten)."""
+        self.client._cookies.clear()
         self._token = None
         response = self.client.post("/login", data={"email": email, "password": password, "csrf_token": self.csrf_token()})
         self._token = None  # the session was renewed at sign-in
