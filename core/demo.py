@@ -6,9 +6,11 @@ from flask import Blueprint
 from sqlalchemy import select
 
 from .extensions import db
+from .licenses import ClinicLicense, set_seats
 from .passwords import hash_password
+from .plugins import plugin_host, set_plugin_enabled, set_plugin_setting
 from .tenancy import Clinic, Company
-from .users import ClinicAccess, Permission, User, UserType, normalise_email
+from .users import ClinicAccess, LicenseCategory, Permission, User, UserType, normalise_email
 
 bp = Blueprint("demo_cli", __name__, cli_group=None)
 
@@ -24,6 +26,17 @@ CLINICS = [
 PATIENT = [Permission.VIEW_PATIENTS, Permission.EDIT_PATIENTS, Permission.EDIT_PATIENT_TRANSACTIONS]
 NOTES_ALL = [Permission.START_NOTES, Permission.FORWARD_NOTES, Permission.FINISH_NOTES]
 ANALYTICS = [Permission.ANALYTICS_ACCESS]
+
+# Licenses per clinic: Camelback's therapist licenses are all in use (admin and pt default there).
+LICENSES = [
+    {LicenseCategory.THERAPIST: 2, LicenseCategory.ASSISTANT: 3, LicenseCategory.STUDENT: 2},
+    {LicenseCategory.THERAPIST: 6, LicenseCategory.ASSISTANT: 4, LicenseCategory.STUDENT: None},
+]
+# Valid NPIs (check digit per CMS) for the demo therapists.
+NPIS = {"admin@demo.test": "1003000126", "pt@demo.test": "1497758544", "ot@demo.test": "1851385314",
+        "slp@demo.test": "1962498550"}
+# Plugins switched on in the demo: MIPS (Individual) at Camelback, Virtual Visits at Old Town.
+DEMO_PLUGINS = [(0, "mips", {"reporting": "individual"}), (1, "virtual_visits", {})]
 
 # email, first, last, type, admin, clinics (indexes; first is default), permissions
 USERS = [
@@ -65,14 +78,34 @@ def seed_demo() -> list[tuple[str, str]]:
             continue
         password_hash = password_hash or hash_password(DEMO_PASSWORD)
         user = User(email=email, first_name=first, last_name=last, user_type=user_type, is_admin=admin,
-                    password_hash=password_hash)
+                    password_hash=password_hash, npi=NPIS.get(email),
+                    alternate_id=f"CMD-{1000 + len(logins)}" if user_type.is_therapist else None)
         user.set_permissions(permissions)
         user.clinic_access = [
             ClinicAccess(clinic=clinics[i], is_default=(n == 0)) for n, i in enumerate(clinic_idx)
         ]
         db.session.add(user)
+    _seed_licenses(clinics)
+    _seed_plugins(clinics)
     db.session.commit()
     return logins
+
+
+def _seed_licenses(clinics) -> None:
+    for clinic, counts in zip(clinics, LICENSES):
+        have = set(db.session.scalars(select(ClinicLicense.category).where(ClinicLicense.clinic_id == clinic.id)))
+        for category, seats in counts.items():
+            if category not in have:
+                set_seats(clinic.id, category, seats)
+
+
+def _seed_plugins(clinics) -> None:
+    installed = plugin_host().plugins
+    for index, name, settings in DEMO_PLUGINS:
+        if name in installed:
+            set_plugin_enabled(clinics[index], name, True)
+            for key, value in settings.items():
+                set_plugin_setting(clinics[index], name, key, value)
 
 
 def database_is_empty() -> bool:

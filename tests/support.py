@@ -1,7 +1,7 @@
 """Constants and helpers shared by test modules (fixtures live in conftest.py)."""
 import re
 
-from flask import g
+from flask import g, has_app_context
 from flask.testing import FlaskClient
 
 from core.extensions import db
@@ -17,8 +17,9 @@ class FreshContextClient(FlaskClient):
     def open(self, *args, **kwargs):
         with self.application.app_context():
             response = super().open(*args, **kwargs)
-        db.session.expire_all()
-        g.__dict__.clear()  # the test's own request-scoped caches (plugin state, clinic) are stale too
+        if has_app_context():  # the test's own context (absent in a worker thread)
+            db.session.expire_all()
+            g.__dict__.clear()  # the test's own request-scoped caches (plugin state, clinic) are stale too
         return response
 
 

@@ -82,3 +82,20 @@ def test_only_one_default_clinic_per_user(app, make_clinic, make_user):
     with pytest.raises(Exception):
         db.session.commit()
     db.session.rollback()
+
+
+def test_demo_shows_licenses_and_plugins(app):
+    from core.licenses import license_counts
+    from core.npi import npi_error
+    from core.plugins import is_enabled, plugin_settings
+    from core.users import LicenseCategory
+
+    seed_demo()
+    seed_demo()
+    camelback, old_town = db.session.scalars(select(Clinic).order_by(Clinic.name)).all()
+    therapists = next(c for c in license_counts(camelback.id) if c.category is LicenseCategory.THERAPIST)
+    assert therapists.available == 0  # full
+    assert is_enabled(camelback, "mips") and plugin_settings(camelback, "mips")["reporting"] == "individual"
+    assert is_enabled(old_town, "virtual_visits") and not is_enabled(old_town, "mips")
+    for user in db.session.scalars(select(User).where(User.npi.is_not(None))):
+        assert npi_error(user.npi) is None
