@@ -97,9 +97,9 @@ def _filtered_query():
     if args.get("object_id"):
         query = query.where(AuditEvent.object_id == args["object_id"].strip()[:64])
     if args.get("actor"):
-        term = f"%{args['actor'].strip().lower()[:100]}%"
+        term = args["actor"].strip().lower()[:100]
         actor_ids = select(User.id).where(
-            func.lower(User.email).like(term) | func.lower(User.last_name).like(term)
+            func.lower(User.email).contains(term, autoescape=True) | func.lower(User.last_name).contains(term, autoescape=True)
         )
         query = query.where(AuditEvent.actor_id.in_(actor_ids))
     for name, op in (("since", "ge"), ("until", "lt")):

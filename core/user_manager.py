@@ -59,9 +59,12 @@ def clinic_users_query(clinic, args):
     query = select(User).join(ClinicAccess, ClinicAccess.user_id == User.id).where(ClinicAccess.clinic_id == clinic.id)
     term = (args.get("q") or "").strip().lower()[:100]
     if term:
-        like = f"{term}%"
         query = query.where(
-            or_(func.lower(User.last_name).like(like), func.lower(User.first_name).like(like), User.email.like(like))
+            or_(
+                func.lower(User.last_name).startswith(term, autoescape=True),
+                func.lower(User.first_name).startswith(term, autoescape=True),
+                User.email.startswith(term, autoescape=True),
+            )
         )
     if args.get("type") in {t.value for t in UserType}:
         query = query.where(User.user_type == UserType(args["type"]))

@@ -67,6 +67,8 @@ def test_user_manager_search_filter_and_pagination(client, admin, clinic, make_u
     billers = client.hx_get("/users/?type=Biller&status=inactive").get_data(as_text=True)
     assert "Zimmer" in billers and billers.count('<tr id="user-') == 1
     # Hostile input is shown escaped and filters nothing dangerous.
+    assert "No users match." in client.hx_get("/users/?q=%25").get_data(as_text=True)  # % is not a wildcard
+    assert "No users match." in client.hx_get("/users/?q=_").get_data(as_text=True)
     hostile = client.hx_get("/users/?q=%3Cscript%3Ealert(1)%3C/script%3E&page=abc").get_data(as_text=True)
     assert "No users match." in hostile
 
