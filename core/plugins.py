@@ -88,8 +88,10 @@ class PluginHost:
             if impl is None:
                 continue
             for blueprint in impl() or []:
-                blueprint.before_request(_gate(self, plugin_name))
                 app.register_blueprint(blueprint)
+                # Core's on/off check runs first, before any check of the plugin's own, and is attached
+                # to this app (not to the blueprint object, which may be shared between apps).
+                app.before_request_funcs.setdefault(blueprint.name, []).insert(0, _gate(self, plugin_name))
 
     def migration_folders(self) -> list[str]:
         """Each plugin's Alembic versions folder (``<plugin package>/migrations``), where it has one."""

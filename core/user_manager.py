@@ -33,6 +33,7 @@ from .users import (
     User,
     UserStatus,
     UserType,
+    clinic_user_or_404,
     default_permissions,
     find_user_by_email,
     normalise_email,
@@ -75,14 +76,7 @@ def clinic_users_query(clinic, args):
 
 def get_clinic_user_or_404(user_id: int) -> User:
     """A user with access to the current clinic, else 404."""
-    user = db.session.scalar(
-        select(User)
-        .join(ClinicAccess, ClinicAccess.user_id == User.id)
-        .where(User.id == user_id, ClinicAccess.clinic_id == current_clinic().id)
-    )
-    if user is None:
-        abort(404)
-    return user
+    return clinic_user_or_404(current_clinic(), user_id)
 
 
 def plugin_columns(clinic, users) -> list:

@@ -256,6 +256,21 @@ class PermissionAttestation(db.Model):
     user: Mapped["User"] = relationship(foreign_keys=[user_id])
 
 
+def clinic_user_or_404(clinic, user_id: int) -> "User":
+    """The user ``user_id`` if they have access to ``clinic``; otherwise answer 404 (other clinics'
+    users, like unknown ids, do not exist for this clinic)."""
+    from flask import abort
+
+    user = db.session.scalar(
+        select(User)
+        .join(ClinicAccess, ClinicAccess.user_id == User.id)
+        .where(User.id == user_id, ClinicAccess.clinic_id == clinic.id)
+    )
+    if user is None:
+        abort(404)
+    return user
+
+
 def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 

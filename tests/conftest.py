@@ -13,7 +13,7 @@ import uuid
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import event
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key")
 

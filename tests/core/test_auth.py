@@ -4,7 +4,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from core.audit import AuditEvent
-from core.auth import INACTIVE_MESSAGE, INVALID_MESSAGE
+from core.auth import INVALID_MESSAGE
 from core.extensions import db
 from core.tenancy import utcnow
 from core.users import UserStatus

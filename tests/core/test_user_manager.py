@@ -227,7 +227,7 @@ def test_limited_permissions_are_marked_on_the_form(client, admin, licensed):
 
 def test_permissions_enforced_on_the_server(client, licensed, make_user, admin):
     make_user([licensed], email="front@example.test", user_type=UserType.CLERICAL, permissions=[Permission.VIEW_PATIENTS])
-    viewer = make_user([licensed], email="viewer@example.test", user_type=UserType.CLERICAL, permissions=[Permission.VIEW_USERS])
+    make_user([licensed], email="viewer@example.test", user_type=UserType.CLERICAL, permissions=[Permission.VIEW_USERS])
     client.login("front@example.test")
     for url in ("/users/", "/users/new", f"/users/{admin.id}", "/licenses/request"):
         assert client.get(url).status_code == 403, url
