@@ -19,12 +19,11 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key")
 
 from core import create_app  # noqa: E402
 from core.extensions import db  # noqa: E402
-from core.passwords import hash_password  # noqa: E402
 from core.plugins import set_plugin_enabled  # noqa: E402
 from core.tenancy import Clinic, Company  # noqa: E402
 from core.users import ClinicAccess, Permission, User, UserStatus, UserType  # noqa: E402
 
-from tests.support import PASSWORD, CsrfClient, FreshContextClient  # noqa: E402
+from tests.support import PASSWORD, CsrfClient, FreshContextClient, password_hash  # noqa: E402
 POSTGRES_URL = os.environ.get("CASELOAD_TEST_POSTGRES_URL")
 
 
@@ -117,15 +116,6 @@ def client(app):
 
 
 # -- factories ---------------------------------------------------------------------------------
-_HASH = {}
-
-
-def password_hash() -> str:
-    if PASSWORD not in _HASH:
-        _HASH[PASSWORD] = hash_password(PASSWORD)
-    return _HASH[PASSWORD]
-
-
 @pytest.fixture
 def make_company(app):
     counter = iter(range(10**6))

@@ -7,6 +7,16 @@ from flask.testing import FlaskClient
 from core.extensions import db
 
 PASSWORD = "correct-horse-battery"
+_HASH: dict[str, str] = {}
+
+
+def password_hash() -> str:
+    """The Argon2 hash of PASSWORD, computed once per run (hashing is deliberately slow)."""
+    if PASSWORD not in _HASH:
+        from core.passwords import hash_password
+
+        _HASH[PASSWORD] = hash_password(PASSWORD)
+    return _HASH[PASSWORD]
 
 
 class FreshContextClient(FlaskClient):
