@@ -71,13 +71,19 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 def _register_models() -> None:
     # Import every model module so that Alembic and the ORM see all tables.
-    from . import audit, licenses, plugin_state, signatures, tenancy, users  # noqa: F401
+    from . import audit, cases, insurance, licenses, patients, plugin_state, signatures, tenancy, users  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import audit, auth, cli, clinic_settings, demo, health, home, license_views, signatures, user_manager
+    from . import (
+        audit, auth, case_views, cli, clinic_settings, demo, health, home, insurance_views, license_views,
+        patient_views, settings_views, signatures, user_manager,
+    )
 
-    for module in (auth, home, health, clinic_settings, user_manager, license_views, signatures, audit, cli, demo):
+    for module in (
+        auth, home, health, clinic_settings, settings_views, user_manager, license_views, signatures,
+        patient_views, case_views, insurance_views, audit, cli, demo,
+    ):
         app.register_blueprint(module.bp)
 
 

@@ -105,3 +105,44 @@ def caseload_template_folders() -> list[str]:
 
     :return: a list of absolute folder paths.
     """
+
+
+@hookspec
+def caseload_patient_manager_actions(clinic: Any, user: Any) -> list[NavItem]:
+    """Buttons to add beside Add Patient on the Patient Manager (e.g. Quick Add Patient).
+
+    Called per clinic when the Patient Manager renders.
+
+    :param clinic: the :class:`core.tenancy.Clinic` whose Patient Manager is shown.
+    :param user: the signed-in :class:`core.users.User`.
+    :return: a list of :class:`core.plugin_api.NavItem`; core drops those whose ``permission`` the user
+        lacks and sorts by ``order`` then label.
+    """
+
+
+@hookspec
+def caseload_patient_manager_columns(clinic: Any, viewer: Any, patients: list[Any]) -> list[Column] | Column | None:
+    """Columns to add to the Patient Manager's search results.
+
+    Called per clinic **once per page** with all the page's patients; load data for all of them in one
+    query.
+
+    :param clinic: the :class:`core.tenancy.Clinic` being searched.
+    :param viewer: the signed-in :class:`core.users.User`.
+    :param patients: the :class:`core.patients.Patient` rows on this page, in display order.
+    :return: a :class:`core.plugin_api.Column` (or a list) whose ``cells`` are keyed by patient id; None
+        to add nothing.
+    """
+
+
+@hookspec
+def caseload_insurance_settings_fields(clinic: Any) -> list[SettingField]:
+    """Settings the plugin adds to the insurance form (Insurance Admin).
+
+    Called per clinic (the clinic the Insurance Admin works in; insurances are kept per company) when the
+    insurance form renders and when it is saved. Values are stored on the insurance under the plugin's
+    name and read with ``core.plugins.insurance_setting(insurance, plugin, key)``.
+
+    :param clinic: the :class:`core.tenancy.Clinic` the Insurance Admin works in.
+    :return: a list of :class:`core.plugin_api.SettingField`.
+    """

@@ -182,6 +182,11 @@ def plugin_settings(clinic, name: str) -> dict[str, Any]:
     return values
 
 
+def insurance_setting(insurance, plugin: str, key: str, default: Any = None) -> Any:
+    """A plugin's setting stored on an insurance (see ``caseload_insurance_settings_fields``)."""
+    return (insurance.plugin_settings or {}).get(plugin, {}).get(key, default)
+
+
 def is_enabled(clinic, name: str) -> bool:
     return name in plugin_host().enabled_names(clinic.id)
 

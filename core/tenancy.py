@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 
 from flask import abort, g, session
 from flask_login import current_user
-from sqlalchemy import ForeignKey, String, select
+from sqlalchemy import JSON, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
@@ -27,6 +27,10 @@ class Company(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     tin: Mapped[str] = mapped_column(String(9), unique=True)
+    # Company Settings.
+    payer_rule: Mapped[str] = mapped_column(String(20), default="primary")
+    additional_modifiers: Mapped[list] = mapped_column(JSON, default=list)
+    initial_exam_case_copy: Mapped[bool] = mapped_column(default=False)
     clinics: Mapped[list["Clinic"]] = relationship(back_populates="company", order_by="Clinic.name")
 
 
@@ -44,6 +48,15 @@ class Clinic(db.Model):
     state: Mapped[str] = mapped_column(String(2), default="")
     postal_code: Mapped[str] = mapped_column(String(9), default="")
     phone: Mapped[str] = mapped_column(String(10), default="")
+    # The facility's number in the billing system (its "sequence number").
+    alternate_id: Mapped[str] = mapped_column(String(50), default="")
+    # Clinic Settings.
+    assistant_finalization: Mapped[bool] = mapped_column(default=False)
+    assistant_finalization_verbiage: Mapped[str] = mapped_column(String(500), default="")
+    fee_schedule_region: Mapped[str | None] = mapped_column(String(60))
+    fee_schedule_institutional: Mapped[bool] = mapped_column(default=False)
+    place_of_service_enabled: Mapped[bool] = mapped_column(default=False)
+    referral_required: Mapped[bool] = mapped_column(default=False)
     company: Mapped[Company] = relationship(back_populates="clinics")
 
     @property

@@ -1,0 +1,4 @@
+"""(placeholder: being written)"""
+from flask import Blueprint
+
+bp = Blueprint("cases", __name__, url_prefix="/patients")

@@ -1,0 +1,4 @@
+"""(placeholder: being written)"""
+from flask import Blueprint
+
+bp = Blueprint("insurances", __name__, url_prefix="/settings")

@@ -1,0 +1,69 @@
+"""Whether a patient's profile is complete enough for the billing system, and creating patients.
+
+``profile_problems`` applies the same billing checks as the Add Patient form, to a stored patient; the
+Quick Add plugin uses it to keep a quick-added patient "incomplete" until every check passes.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from .billing_checks import phone_error, postal_code_error, primary_address_error, ssn_error
+from .cases import Case, CasePolicy, CaseStatus
+from .extensions import db
+from .insurance import Insurance, InsuranceType
+from .patients import Patient, PatientPhone, PhoneType
+
+
+def insurance_types(patient_id: int) -> set[InsuranceType]:
+    """Types of the insurances on the patient's active cases."""
+    return set(db.session.scalars(
+        select(Insurance.insurance_type)
+        .join(CasePolicy, CasePolicy.insurance_id == Insurance.id)
+        .join(Case, Case.id == CasePolicy.case_id)
+        .where(Case.patient_id == patient_id, Case.status == CaseStatus.ACTIVE)
+    ))
+
+
+def profile_problems(patient: Patient) -> list[str]:
+    """What is missing or wrong in a stored patient profile, in the front desk's words (empty: complete)."""
+    problems = []
+    if patient.sex is None:
+        problems.append("Sex is missing.")
+    address = patient.primary_address
+    types = insurance_types(patient.id) if patient.id else set()
+    if address is None:
+        problems.append("A primary Home address is missing.")
+    else:
+        for error in (primary_address_error(address.address_type.value),
+                      postal_code_error(address.postal_code, nine_required=any(t.is_medicare for t in types))):
+            if error:
+                problems.append(error)
+    phone = patient.primary_phone
+    if phone is None:
+        problems.append("A primary phone number is missing.")
+    elif phone_error(phone.number):
+        problems.append(phone_error(phone.number))
+    if InsuranceType.WORKERS_COMP in types and ssn_error(patient.ssn, required=True):
+        problems.append(ssn_error(patient.ssn, required=True))
+    return problems
+
+
+def create_patient(clinic, *, first_name: str, last_name: str, date_of_birth: date, middle_initial: str = "",
+                   phone: str | None = None, phone_type: PhoneType = PhoneType.MOBILE, created_by=None) -> Patient:
+    """Add a patient to ``clinic`` with a chart number; the caller validates, audits and commits."""
+    patient = Patient(clinic_id=clinic.id, date_of_birth=date_of_birth,
+                      created_by_id=getattr(created_by, "id", None))
+    patient.set_names(first_name, middle_initial, last_name)
+    if phone:
+        patient.phones = [PatientPhone(phone_type=phone_type, is_primary=True, number=phone)]
+    db.session.add(patient)
+    db.session.flush()
+    assign_chart_number(patient)
+    return patient
+
+
+def assign_chart_number(patient: Patient) -> None:
+    if not patient.chart_number:
+        patient.chart_number = f"{patient.id:06d}"

@@ -1,0 +1,209 @@
+"""Patients: demographics, addresses, phones, guarantor, account and sticky notes; patient search.
+
+A patient belongs to one clinic. Search keys (lower-cased names) are stored beside the names so that a
+prefix search is an index range scan on SQLite and PostgreSQL alike.
+"""
+from __future__ import annotations
+
+import enum
+import unicodedata
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint, and_, or_, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+from .tenancy import utcnow
+
+
+def _enum(cls, length=20):
+    return db.Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+
+
+class Sex(str, enum.Enum):
+    FEMALE = "Female"
+    MALE = "Male"
+    UNKNOWN = "Unknown"
+
+
+class AddressType(str, enum.Enum):
+    HOME = "Home"
+    WORK = "Work"
+    OTHER = "Other"
+
+
+class PhoneType(str, enum.Enum):
+    HOME = "Home"
+    MOBILE = "Mobile"
+    WORK = "Work"
+    OTHER = "Other"
+
+
+def search_key(text: str | None) -> str:
+    """Lower-case, accents removed: what name searches compare."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
+
+
+class Patient(db.Model):
+    __tablename__ = "patient"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"))
+    chart_number: Mapped[str | None] = mapped_column(String(20))
+    first_name: Mapped[str] = mapped_column(String(60))
+    middle_initial: Mapped[str] = mapped_column(String(1), default="")
+    last_name: Mapped[str] = mapped_column(String(60))
+    first_name_key: Mapped[str] = mapped_column(String(60), default="")
+    last_name_key: Mapped[str] = mapped_column(String(60), default="")
+    date_of_birth: Mapped[date] = mapped_column(Date)
+    sex: Mapped[Sex | None] = mapped_column(_enum(Sex, 10))
+    ssn: Mapped[str | None] = mapped_column(String(9))
+    email: Mapped[str | None] = mapped_column(String(254))
+    emergency_contact_name: Mapped[str] = mapped_column(String(120), default="")
+    emergency_contact_relationship: Mapped[str] = mapped_column(String(40), default="")
+    emergency_contact_phone: Mapped[str] = mapped_column(String(10), default="")
+    # Guarantor / responsible party, when it is not the patient.
+    guarantor_is_patient: Mapped[bool] = mapped_column(Boolean, default=True)
+    guarantor_first_name: Mapped[str] = mapped_column(String(60), default="")
+    guarantor_middle_initial: Mapped[str] = mapped_column(String(1), default="")
+    guarantor_last_name: Mapped[str] = mapped_column(String(60), default="")
+    guarantor_relationship: Mapped[str] = mapped_column(String(40), default="")
+    guarantor_address_line1: Mapped[str] = mapped_column(String(55), default="")
+    guarantor_address_line2: Mapped[str] = mapped_column(String(55), default="")
+    guarantor_city: Mapped[str] = mapped_column(String(30), default="")
+    guarantor_state: Mapped[str] = mapped_column(String(2), default="")
+    guarantor_postal_code: Mapped[str] = mapped_column(String(9), default="")
+    guarantor_phone: Mapped[str] = mapped_column(String(10), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    addresses: Mapped[list["PatientAddress"]] = relationship(
+        cascade="all, delete-orphan", order_by="PatientAddress.id", back_populates="patient"
+    )
+    phones: Mapped[list["PatientPhone"]] = relationship(
+        cascade="all, delete-orphan", order_by="PatientPhone.id", back_populates="patient"
+    )
+
+    __table_args__ = (
+        UniqueConstraint("clinic_id", "chart_number"),
+        Index("ix_patient_clinic_name", "clinic_id", "last_name_key", "first_name_key"),
+        Index("ix_patient_clinic_first_name", "clinic_id", "first_name_key"),
+        Index("ix_patient_clinic_dob", "clinic_id", "date_of_birth"),
+    )
+
+    @property
+    def name(self) -> str:
+        middle = f" {self.middle_initial}." if self.middle_initial else ""
+        return f"{self.first_name}{middle} {self.last_name}"
+
+    @property
+    def sort_name(self) -> str:
+        return f"{self.last_name}, {self.first_name}" + (f" {self.middle_initial}." if self.middle_initial else "")
+
+    @property
+    def primary_address(self) -> "PatientAddress | None":
+        return next((a for a in self.addresses if a.is_primary), None)
+
+    @property
+    def primary_phone(self) -> "PatientPhone | None":
+        return next((p for p in self.phones if p.is_primary), None)
+
+    @property
+    def masked_ssn(self) -> str:
+        return f"***-**-{self.ssn[-4:]}" if self.ssn else ""
+
+    def set_names(self, first: str, middle_initial: str, last: str) -> None:
+        self.first_name, self.middle_initial, self.last_name = first, middle_initial, last
+        self.first_name_key, self.last_name_key = search_key(first)[:60], search_key(last)[:60]
+
+
+class PatientAddress(db.Model):
+    __tablename__ = "patient_address"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id", ondelete="CASCADE"), index=True)
+    address_type: Mapped[AddressType] = mapped_column(_enum(AddressType, 10))
+    is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
+    line1: Mapped[str] = mapped_column(String(55))
+    line2: Mapped[str] = mapped_column(String(55), default="")
+    city: Mapped[str] = mapped_column(String(30))
+    state: Mapped[str] = mapped_column(String(2))
+    postal_code: Mapped[str] = mapped_column(String(9))
+    patient: Mapped[Patient] = relationship(back_populates="addresses")
+
+    @property
+    def zip_display(self) -> str:
+        return f"{self.postal_code[:5]}-{self.postal_code[5:]}" if len(self.postal_code) == 9 else self.postal_code
+
+
+class PatientPhone(db.Model):
+    __tablename__ = "patient_phone"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id", ondelete="CASCADE"), index=True)
+    phone_type: Mapped[PhoneType] = mapped_column(_enum(PhoneType, 10))
+    is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
+    number: Mapped[str] = mapped_column(String(10), index=True)
+    patient: Mapped[Patient] = relationship(back_populates="phones")
+
+    @property
+    def display(self) -> str:
+        n = self.number
+        return f"({n[:3]}) {n[3:6]}-{n[6:]}" if len(n) == 10 else n
+
+
+class AccountNote(db.Model):
+    """A note on the patient's account; sticky notes show at the top of the chart."""
+
+    __tablename__ = "account_note"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id", ondelete="CASCADE"), index=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"))
+    body: Mapped[str] = mapped_column(Text)
+    is_sticky: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    author = relationship("User")
+
+
+def patient_search(clinic_id: int, term: str):
+    """A ``select`` of the clinic's patients matching ``term``: a name ("last", "last, first" or
+    "first last" prefixes), a date of birth (MM/DD/YYYY or YYYY-MM-DD), a phone number (7-10 digits),
+    or a chart number. Every branch is an index range scan."""
+    query = select(Patient).where(Patient.clinic_id == clinic_id)
+    term = (term or "").strip()[:100]
+    if not term:
+        return query.order_by(Patient.last_name_key, Patient.first_name_key, Patient.id)
+    conditions = []
+    parsed = _parse_date(term)
+    if parsed:
+        conditions.append(Patient.date_of_birth == parsed)
+    number = "".join(c for c in term if c.isdigit())
+    if number and len(number) >= 7 and not parsed and all(c.isdigit() or c in " ()-.+" for c in term):
+        number = number[1:] if len(number) == 11 and number.startswith("1") else number
+        conditions.append(Patient.id.in_(select(PatientPhone.patient_id).where(_prefix(PatientPhone.number, number))))
+    conditions.append(Patient.chart_number == term)
+    if "," in term:
+        last, _, first = (part.strip() for part in term.partition(","))
+        conditions.append(and_(Patient.last_name_key == search_key(last), _prefix(Patient.first_name_key, search_key(first)))
+                          if first else _prefix(Patient.last_name_key, search_key(last)))
+    elif " " in term:
+        first, _, last = term.partition(" ")
+        conditions.append(and_(_prefix(Patient.first_name_key, search_key(first)), _prefix(Patient.last_name_key, search_key(last.strip()))))
+        conditions.append(_prefix(Patient.last_name_key, search_key(term)))
+    elif not number:
+        key = search_key(term)
+        conditions.append(or_(_prefix(Patient.last_name_key, key), _prefix(Patient.first_name_key, key)))
+    return query.where(or_(*conditions)).order_by(Patient.last_name_key, Patient.first_name_key, Patient.id)
+
+
+def _prefix(column, prefix: str):
+    """``column`` starts with ``prefix``, written as a range so that a b-tree index serves it."""
+    return and_(column >= prefix, column < prefix + "\U0010ffff")
+
+
+def _parse_date(term: str) -> date | None:
+    for fmt in ("%m/%d/%Y", "%Y-%m-%d", "%m-%d-%Y"):
+        try:
+            return datetime.strptime(term, fmt).date()
+        except ValueError:
+            continue
+    return None
