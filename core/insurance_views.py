@@ -2,3 +2,8 @@
 from flask import Blueprint
 
 bp = Blueprint("insurances", __name__, url_prefix="/settings")
+
+
+@bp.get("/insurances/")
+def index():
+    return "Insurances (being written)"

@@ -2,3 +2,8 @@
 from flask import Blueprint
 
 bp = Blueprint("patients", __name__, url_prefix="/patients")
+
+
+@bp.get("/")
+def index():
+    return "Patient Manager (being written)"
