@@ -5,6 +5,7 @@ import click
 from flask import Blueprint
 from sqlalchemy import select
 
+from .demo_patients import seed_demo_patients
 from .extensions import db
 from .licenses import ClinicLicense, set_seats
 from .passwords import hash_password
@@ -35,8 +36,8 @@ LICENSES = [
 # Valid NPIs (check digit per CMS) for the demo therapists.
 NPIS = {"admin@demo.test": "1003000126", "pt@demo.test": "1497758544", "ot@demo.test": "1851385314",
         "slp@demo.test": "1962498550"}
-# Plugins switched on in the demo: MIPS (Individual) at Camelback, Virtual Visits at Old Town.
-DEMO_PLUGINS = [(0, "mips", {"reporting": "individual"}), (1, "virtual_visits", {})]
+# Plugins switched on in the demo: MIPS (Individual) and Quick Add at Camelback, Virtual Visits at Old Town.
+DEMO_PLUGINS = [(0, "mips", {"reporting": "individual"}), (1, "virtual_visits", {}), (0, "quick_add", {})]
 
 # email, first, last, type, admin, clinics (indexes; first is default), permissions
 USERS = [
@@ -87,6 +88,8 @@ def seed_demo() -> list[tuple[str, str]]:
         db.session.add(user)
     _seed_licenses(clinics)
     _seed_plugins(clinics)
+    db.session.flush()
+    seed_demo_patients(company, clinics)
     db.session.commit()
     return logins
 

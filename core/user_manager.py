@@ -123,7 +123,8 @@ def _row_response(user: User, message: str, category: str = "success", status: i
         columns=plugin_columns(clinic, [user]),
         message=message,
         category=category,
-        trigger={"licensesChanged": True},
+        licenses=license_counts(clinic.id),
+        user_types=list(UserType),
     )
 
 

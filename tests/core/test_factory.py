@@ -99,3 +99,26 @@ def test_demo_shows_licenses_and_plugins(app):
     assert is_enabled(old_town, "virtual_visits") and not is_enabled(old_town, "mips")
     for user in db.session.scalars(select(User).where(User.npi.is_not(None))):
         assert npi_error(user.npi) is None
+
+
+def test_demo_patients_cover_both_clinics_and_every_insurance_type(app):
+    from core.billing_checks import postal_code_error
+    from core.cases import Authorization, Case, CasePolicy, PolicyRank
+    from core.insurance import Insurance, InsuranceType
+    from core.patient_profile import profile_problems
+    from core.patients import Patient
+
+    seed_demo()
+    seed_demo()
+    patients = db.session.scalars(select(Patient)).all()
+    assert 45 <= len(patients) <= 60
+    assert len({p.clinic_id for p in patients}) == 2
+    types = set(db.session.scalars(select(Insurance.insurance_type).join(CasePolicy, CasePolicy.insurance_id == Insurance.id)))
+    assert types == set(InsuranceType)
+    assert db.session.scalar(select(func.count(Authorization.id))) >= 5
+    assert db.session.scalar(select(func.count(CasePolicy.id)).where(CasePolicy.rank == PolicyRank.SECONDARY)) >= 3
+    assert db.session.scalar(select(func.count(Case.id))) == len(patients)
+    complete = [p for p in patients if not profile_problems(p)]
+    assert len(complete) == len(patients)  # every core demo patient passes the billing checks
+    for p in patients:
+        assert postal_code_error(p.primary_address.postal_code) is None

@@ -151,6 +151,7 @@ def test_row_actions_update_just_the_row(client, admin, licensed, make_user):
     assert response.status_code == 200
     assert body.lstrip().startswith(f'<tr id="user-{pta.id}"') and "<html" not in body
     assert 'hx-swap-oob="innerHTML"' in body and "is active" in body
+    assert '<section id="licenses"' in body and 'hx-swap-oob="true"' in body and "0 of 1" in body  # counts refreshed
     db.session.refresh(pta)
     assert pta.status is UserStatus.ACTIVE
     # The one assistant license is now used: another assistant cannot be activated.
