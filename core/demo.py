@@ -9,7 +9,7 @@ from .demo_patients import seed_demo_patients
 from .extensions import db
 from .licenses import ClinicLicense, set_seats
 from .passwords import hash_password
-from .plugins import plugin_host, set_plugin_enabled, set_plugin_setting
+from .plugins import hooks_for, plugin_host, set_plugin_enabled, set_plugin_setting
 from .tenancy import Clinic, Company
 from .users import ClinicAccess, LicenseCategory, Permission, User, UserType, normalise_email
 
@@ -90,6 +90,8 @@ def seed_demo() -> list[tuple[str, str]]:
     _seed_plugins(clinics)
     db.session.flush()
     seed_demo_patients(company, clinics)
+    for clinic in clinics:
+        hooks_for(clinic).caseload_demo_data(clinic=clinic)
     db.session.commit()
     return logins
 

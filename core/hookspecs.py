@@ -85,6 +85,17 @@ def caseload_note_finalized(note: Any, clinic: Any, user: Any) -> None:
 
 
 @hookspec
+def caseload_demo_data(clinic: Any) -> None:
+    """Add the plugin's demo rows to a clinic where it is on. Return values are ignored.
+
+    Called per clinic by ``flask demo`` after core's demo data, inside its transaction (do not commit).
+    Running ``flask demo`` again must not add anything twice.
+
+    :param clinic: the demo :class:`core.tenancy.Clinic`.
+    """
+
+
+@hookspec
 def caseload_blueprints() -> list[Any]:
     """Flask blueprints the plugin serves.
 
