@@ -13,6 +13,7 @@ from flask_wtf.csrf import CSRFError
 from jinja2 import ChoiceLoader, FileSystemLoader
 
 from . import config as config_module
+from . import log_privacy
 from .extensions import csrf, db, login_manager, migrate
 from .htmx import add_vary, is_htmx
 from .plugins import PluginHost
@@ -64,6 +65,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.jinja_env.globals["Permission"] = Permission
     _register_template_helpers(app)
     _register_error_handlers(app)
+    log_privacy.install()
     app.after_request(add_vary)
     app.after_request(add_security_headers)
     return app
