@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 
-_REQUEST_LINE = re.compile(r'^(\S+ [^?\s]*)\?\S*( HTTP/[\d.]+)$')
+_QUERY = re.compile(r"\?\S*(?= HTTP/)")
 
 
 class StripQueryStrings(logging.Filter):
@@ -19,7 +19,7 @@ class StripQueryStrings(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple):
             record.args = tuple(
-                _REQUEST_LINE.sub(r"\1?…\2", arg) if isinstance(arg, str) else arg for arg in record.args
+                _QUERY.sub("?…", arg) if isinstance(arg, str) else arg for arg in record.args
             )
         return True
 
