@@ -105,6 +105,9 @@ def login():
             session["clinic_id"] = user.default_clinic_id
             record("auth.login", "user", user.id, clinic_id=user.default_clinic_id, actor=user)
             db.session.commit()
+            from .settings_views import flash_fee_schedule_alert
+
+            flash_fee_schedule_alert(user.default_clinic_id)
             return redirect(_safe_next(form.next.data) or url_for("home.index"), code=303)
     status = 422 if (error or form.errors) else 200
     return render("auth/login.html", form=form, error=error, status=status)
@@ -132,4 +135,7 @@ def switch_clinic():
     session["clinic_id"] = form.clinic_id.data
     record("auth.switch_clinic", "clinic", form.clinic_id.data, clinic_id=form.clinic_id.data)
     db.session.commit()
+    from .settings_views import flash_fee_schedule_alert
+
+    flash_fee_schedule_alert(form.clinic_id.data)
     return redirect(url_for("home.index"), code=303)

@@ -1,4 +1,360 @@
-"""(placeholder: being written)"""
-from flask import Blueprint
+"""Cases (episodes of care) under a patient: Add Case, the case page with its authorizations (Add
+Authorization), Edit Case and Change Insurance; and the data for the patient chart's Cases section
+(``chart_cases``, offered to every template).
+
+View Patients lets a user see cases; Edit Patients lets them add and change them. A patient of another
+clinic, or a case of another patient, answers 404.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import or_, select
+from sqlalchemy.orm import lazyload, selectinload
+from werkzeug.routing import BuildError
+
+from .audit import record
+from .case_forms import (
+    AddAuthorizationForm,
+    CaseForm,
+    CaseFormContext,
+    ChangeInsuranceForm,
+    EditCaseForm,
+    case_form_data,
+)
+from .cases import PLACES_OF_SERVICE, Authorization, Case, CasePolicy, CaseStatus, PolicyRank
+from .extensions import db
+from .htmx import is_htmx, render
+from .insurance import Insurance, ReferringPhysician
+from .patients import Patient
+from .tenancy import current_clinic, get_in_clinic_or_404
+from .users import ClinicAccess, Permission, User, UserStatus, UserType
 
 bp = Blueprint("cases", __name__, url_prefix="/patients")
+
+CASE_FIELDS = (
+    "title", "discipline", "therapist_id", "referring_physician_id", "referral_date", "onset_date", "related_cause",
+    "accident_date", "accident_state", "place_of_service", "apply_kx_modifier", "status",
+)
+# What Change Insurance carries over to the new case.
+CONTINUED_FIELDS = tuple(f for f in CASE_FIELDS if f != "status")
+POLICY_FIELDS = tuple(c.key for c in CasePolicy.__table__.columns if c.key not in ("id", "case_id", "rank"))
+
+CHANGE_INSURANCE_EXPLANATION = (
+    "When a patient changes insurance mid-treatment, it is important that a new case is created so that "
+    "information flows into Billing correctly."
+)
+
+
+def case_has_notes(case: Case) -> bool:
+    """Whether notes were documented on ``case``. Notes arrive in a later release: until then no case has
+    notes, so its insurance policies stay editable. Once a case has notes, a new insurance needs
+    Change Insurance (a new case) rather than an edit."""
+    return False
+
+
+# -- the patient chart's Cases section -------------------------------------------------------------
+def chart_cases(patient: Patient) -> list[Case]:
+    """The patient's cases (active first, newest first) with their policies and insurances, therapist and
+    authorizations loaded in a constant number of queries."""
+    return list(db.session.scalars(
+        select(Case)
+        .where(Case.patient_id == patient.id, Case.clinic_id == patient.clinic_id)
+        .order_by(Case.status, Case.created_at.desc(), Case.id.desc())
+        .options(
+            selectinload(Case.policies).selectinload(CasePolicy.insurance),
+            selectinload(Case.therapist).options(lazyload(User.permissions), lazyload(User.clinic_access)),
+            selectinload(Case.authorizations),
+        )
+    ))
+
+
+@bp.app_context_processor
+def cases_template_helpers():
+    return {"chart_cases": chart_cases}
+
+
+# -- loading and choices ---------------------------------------------------------------------------
+def _require(permission: Permission) -> None:
+    if not current_user.can(permission):
+        abort(403)
+
+
+def _load_case(patient_id: int, case_id: int) -> tuple[Patient, Case]:
+    """The current clinic's patient and one of that patient's cases, else 404."""
+    patient = get_in_clinic_or_404(Patient, patient_id)
+    case = db.session.get(Case, case_id)
+    if case is None or case.patient_id != patient.id or case.clinic_id != patient.clinic_id:
+        abort(404)
+    return patient, case
+
+
+def active_therapists(clinic) -> list[User]:
+    """Active PT, OT and SLP profiles with access to ``clinic``: who may be assigned to a case."""
+    therapist_types = [t for t in UserType if t.is_therapist]
+    return list(db.session.scalars(
+        select(User)
+        .join(ClinicAccess, ClinicAccess.user_id == User.id)
+        .where(ClinicAccess.clinic_id == clinic.id, User.status == UserStatus.ACTIVE, User.user_type.in_(therapist_types))
+        .order_by(User.last_name, User.first_name, User.id)
+        .options(lazyload(User.permissions), lazyload(User.clinic_access))
+    ))
+
+
+def _form_context(clinic, patient: Patient, case: Case | None = None, keep_insurances: bool = True) -> CaseFormContext:
+    """Choices for the case forms. The company's active insurances, plus (when ``keep_insurances``)
+    those already on ``case`` so that an edit can keep a policy whose insurance was since made inactive."""
+    kept = {p.insurance_id for p in case.policies} if case is not None and keep_insurances else set()
+    insurances = db.session.scalars(
+        select(Insurance)
+        .where(Insurance.company_id == clinic.company_id, or_(Insurance.active.is_(True), Insurance.id.in_(kept)))
+        .order_by(Insurance.name, Insurance.id)
+    )
+    physicians = db.session.scalars(
+        select(ReferringPhysician).where(ReferringPhysician.company_id == clinic.company_id)
+        .order_by(ReferringPhysician.last_name, ReferringPhysician.first_name, ReferringPhysician.id)
+    )
+    therapists = {u.id: u for u in active_therapists(clinic)}
+    stale = {}
+    if case is not None and case.therapist_id not in therapists:
+        stale[case.therapist_id] = f"{case.therapist.last_name}, {case.therapist.first_name} (not an active therapist here)"
+    return CaseFormContext(
+        clinic=clinic,
+        patient=patient,
+        insurances={i.id: i for i in insurances},
+        therapists=therapists,
+        physicians={p.id: p for p in physicians},
+        authorizations_on_case=len(case.authorizations) if case is not None else 0,
+        stale_therapists=stale,
+    )
+
+
+def _url_if_exists(endpoints: tuple[str, ...], **values) -> str | None:
+    """The URL of the first of ``endpoints`` the app has (pages other modules provide)."""
+    for endpoint in endpoints:
+        if endpoint in current_app.view_functions:
+            try:
+                return url_for(endpoint, **values)
+            except BuildError:
+                continue
+    return None
+
+
+def _page(template: str, partial: str | None = None, *, patient: Patient, status: int = 200, **context):
+    return render(
+        template,
+        partial,
+        status=status,
+        patient=patient,
+        chart_url=_url_if_exists(("patients.show", "patients.chart"), patient_id=patient.id),
+        edit_patient_url=_url_if_exists(("patients.edit_patient", "patients.edit"), patient_id=patient.id),
+        new_physician_url=_url_if_exists(("insurances.new_physician",)),
+        **context,
+    )
+
+
+# -- writing ---------------------------------------------------------------------------------------
+def _apply_policies(case: Case, form, insurances: dict[int, Insurance]) -> None:
+    """Create, update or (a cleared secondary) remove the case's policies from the form."""
+    entered = {PolicyRank(rank): sub for rank, sub in form.policy_forms()}
+    for rank in PolicyRank:
+        existing = case.policy(rank)
+        sub = entered.get(rank)
+        if sub is None:
+            if existing is not None:
+                case.policies.remove(existing)
+            continue
+        values = sub.policy_values(insurances[sub.insurance_id.data])
+        if existing is None:
+            case.policies.append(CasePolicy(rank=rank, **values))
+        else:
+            for name, value in values.items():
+                setattr(existing, name, value)
+
+
+def _add_authorization_row(case: Case, form) -> Authorization | None:
+    row = form.authorization.form
+    if not row.is_entered:
+        return None
+    authorization = Authorization(**row.authorization_values())
+    case.authorizations.append(authorization)
+    return authorization
+
+
+def _snapshot(case: Case) -> dict:
+    """Field name -> value, for listing which fields an edit changed (names only go to the audit trail)."""
+    values = {name: getattr(case, name) for name in CASE_FIELDS}
+    for policy in case.policies:
+        for name in POLICY_FIELDS:
+            values[f"{policy.rank.value.lower()}.{name}"] = getattr(policy, name)
+    return values
+
+
+def _changed(before: dict, after: dict) -> list[str]:
+    return sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+
+
+def _record_authorization(case: Case, authorization: Authorization | None) -> None:
+    if authorization is not None:
+        record("authorization.create", "case", case.id, clinic_id=case.clinic_id, summary="authorization added",
+               changes={"authorization_id": authorization.id, "fields": ["number", "start_date", "end_date",
+                                                                        "visits_authorized"]})
+
+
+# -- Add Case --------------------------------------------------------------------------------------
+@bp.route("/<int:patient_id>/cases/new", methods=["GET", "POST"])
+@login_required
+def new_case(patient_id: int):
+    _require(Permission.EDIT_PATIENTS)
+    clinic = current_clinic()
+    patient = get_in_clinic_or_404(Patient, patient_id)
+    context = _form_context(clinic, patient)
+    form = CaseForm()
+    form.configure(context)
+    if request.method == "GET":
+        if current_user.id in context.therapists:
+            form.therapist_id.data = current_user.id
+            form.discipline.data = current_user.user_type.value
+        wanted = request.args.get("insurance_id", type=int)
+        if wanted in context.insurances:
+            form.primary.insurance_id.data = wanted
+        return _page("cases/form.html", patient=patient, form=form, case=None)
+    if form.validate_on_submit():
+        case = Case(clinic_id=clinic.id, patient_id=patient.id, status=CaseStatus.ACTIVE, **form.case_values())
+        _apply_policies(case, form, context.insurances)
+        authorization = _add_authorization_row(case, form)
+        db.session.add(case)
+        db.session.flush()
+        record("case.create", "case", case.id, clinic_id=clinic.id, summary="case added",
+               changes={"fields": sorted(_snapshot(case))})
+        _record_authorization(case, authorization)
+        db.session.commit()
+        flash("The case was added.", "success")
+        return redirect(url_for(".show", patient_id=patient.id, case_id=case.id), code=303)
+    return _page("cases/form.html", patient=patient, form=form, case=None, status=422)
+
+
+# -- the case page and its authorizations ----------------------------------------------------------
+def _case_page(patient: Patient, case: Case, auth_form, status: int = 200, message: str | None = None,
+               partial: str | None = None):
+    """The case page; ``partial`` is what an htmx request gets instead (the Authorizations section)."""
+    return _page("cases/show.html", partial, patient=patient, case=case, auth_form=auth_form,
+                 status=status, message=message, place_labels=dict(PLACES_OF_SERVICE))
+
+
+@bp.get("/<int:patient_id>/cases/<int:case_id>")
+@login_required
+def show(patient_id: int, case_id: int):
+    _require(Permission.VIEW_PATIENTS)
+    patient, case = _load_case(patient_id, case_id)
+    record("case.view", "case", case.id, clinic_id=case.clinic_id, summary="case page viewed")
+    db.session.commit()
+    return _case_page(patient, case, AddAuthorizationForm(formdata=None))
+
+
+@bp.post("/<int:patient_id>/cases/<int:case_id>/authorizations")
+@login_required
+def add_authorization(patient_id: int, case_id: int):
+    _require(Permission.EDIT_PATIENTS)
+    patient, case = _load_case(patient_id, case_id)
+    form = AddAuthorizationForm()
+    if not form.validate_on_submit():
+        return _case_page(patient, case, form, status=422, partial="cases/_authorizations.html")
+    authorization = Authorization(**form.authorization_values())
+    case.authorizations.append(authorization)
+    db.session.flush()
+    _record_authorization(case, authorization)
+    db.session.commit()
+    message = "The authorization was added."
+    if is_htmx():
+        return _case_page(patient, case, AddAuthorizationForm(formdata=None), message=message,
+                          partial="cases/_authorizations.html")
+    flash(message, "success")
+    return redirect(url_for(".show", patient_id=patient.id, case_id=case.id), code=303)
+
+
+# -- Edit Case -------------------------------------------------------------------------------------
+@bp.route("/<int:patient_id>/cases/<int:case_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_case(patient_id: int, case_id: int):
+    _require(Permission.EDIT_PATIENTS)
+    clinic = current_clinic()
+    patient, case = _load_case(patient_id, case_id)
+    policies_editable = not case_has_notes(case)
+    context = _form_context(clinic, patient, case)
+    form = EditCaseForm(data=case_form_data(case)) if request.method == "GET" else EditCaseForm()
+    form.configure(context, policies_editable=policies_editable)
+    page = {"patient": patient, "form": form, "case": case, "policies_editable": policies_editable}
+    if request.method == "GET":
+        record("case.view", "case", case.id, clinic_id=case.clinic_id, summary="edit case form viewed")
+        db.session.commit()
+        return _page("cases/form.html", **page)
+    if form.validate_on_submit():
+        before = _snapshot(case)
+        for name, value in form.case_values().items():
+            setattr(case, name, value)
+        case.status = CaseStatus(form.status.data)
+        if policies_editable:
+            _apply_policies(case, form, context.insurances)
+        authorization = _add_authorization_row(case, form)
+        db.session.flush()
+        changed = _changed(before, _snapshot(case))
+        if changed:
+            record("case.update", "case", case.id, clinic_id=case.clinic_id, summary="case edited",
+                   changes={"fields": changed})
+        _record_authorization(case, authorization)
+        db.session.commit()
+        flash("The case was saved.", "success")
+        return redirect(url_for(".show", patient_id=patient.id, case_id=case.id), code=303)
+    return _page("cases/form.html", status=422, **page)
+
+
+# -- Change Insurance ------------------------------------------------------------------------------
+@bp.route("/<int:patient_id>/cases/<int:case_id>/change-insurance", methods=["GET", "POST"])
+@login_required
+def change_insurance(patient_id: int, case_id: int):
+    """A new case with the new insurance, continuing the old one, which is discharged; the old case's
+    authorizations are copied only when asked. One transaction."""
+    _require(Permission.EDIT_PATIENTS)
+    clinic = current_clinic()
+    patient, old = _load_case(patient_id, case_id)
+    context = _form_context(clinic, patient, old, keep_insurances=False)
+    form = ChangeInsuranceForm()
+    form.configure(context)
+    problems = []
+    if old.status is CaseStatus.DISCHARGED:
+        problems.append("This case is discharged. Change Insurance continues an active case: add a new case instead.")
+    if old.therapist_id not in context.therapists:
+        problems.append("The case's therapist is not a current, active therapist of this clinic: use Edit Case to "
+                        "assign one first, so that the new case has a current provider.")
+    page = {"patient": patient, "case": old, "form": form, "problems": problems,
+            "explanation": CHANGE_INSURANCE_EXPLANATION}
+    if request.method == "GET":
+        record("case.view", "case", old.id, clinic_id=old.clinic_id, summary="change insurance form viewed")
+        db.session.commit()
+        return _page("cases/change_insurance.html", **page)
+    if not problems and form.validate_on_submit():
+        new = Case(clinic_id=clinic.id, patient_id=patient.id, status=CaseStatus.ACTIVE, continues_case_id=old.id,
+                   **{name: getattr(old, name) for name in CONTINUED_FIELDS})
+        _apply_policies(new, form, context.insurances)
+        copied = 0
+        if form.copy_authorizations.data:
+            for a in old.authorizations:
+                new.authorizations.append(Authorization(number=a.number, start_date=a.start_date, end_date=a.end_date,
+                                                        visits_authorized=a.visits_authorized, visits_used=a.visits_used))
+                copied += 1
+        authorization = _add_authorization_row(new, form)
+        old.status = CaseStatus.DISCHARGED
+        db.session.add(new)
+        db.session.flush()
+        record("case.change_insurance", "case", new.id, clinic_id=clinic.id,
+               summary=f"new case continuing case #{old.id}, which was discharged",
+               changes={"continues_case_id": old.id, "authorizations_copied": copied,
+                        "fields": sorted(_snapshot(new))})
+        record("case.update", "case", old.id, clinic_id=clinic.id, summary=f"discharged: insurance changed, see case #{new.id}",
+               changes={"fields": ["status"]})
+        _record_authorization(new, authorization)
+        db.session.commit()
+        flash("A new case was created with the new insurance; the previous case is discharged.", "success")
+        return redirect(url_for(".show", patient_id=patient.id, case_id=new.id), code=303)
+    return _page("cases/change_insurance.html", status=422, **page)

@@ -13,6 +13,7 @@ CORE_ITEMS = (
     NavItem("Home", "home.index", order=10),
     NavItem("Patient Manager", "patients.index", order=20, permission=Permission.VIEW_PATIENTS),
     NavItem("Insurances", "insurances.index", order=70, permission=Permission.INSURANCE_ADMIN),
+    NavItem("Referring Physicians", "insurances.physicians", order=72, permission=Permission.VIEW_PATIENTS),
     NavItem("Company Settings", "settings.company", order=92, permission=Permission.COMPANY_ADMIN),
     NavItem("User Manager", "user_manager.index", order=80, permission=Permission.VIEW_USERS),
     NavItem("Clinic Settings", "clinic_settings.features", order=90, permission=Permission.CLINIC_ADMIN),

@@ -18,21 +18,37 @@ from .patients import Patient, PatientPhone, PhoneType
 
 def insurance_types(patient_id: int) -> set[InsuranceType]:
     """Types of the insurances on the patient's active cases."""
-    return set(db.session.scalars(
-        select(Insurance.insurance_type)
-        .join(CasePolicy, CasePolicy.insurance_id == Insurance.id)
-        .join(Case, Case.id == CasePolicy.case_id)
-        .where(Case.patient_id == patient_id, Case.status == CaseStatus.ACTIVE)
-    ))
+    return insurance_types_by_patient([patient_id])[patient_id]
 
 
-def profile_problems(patient: Patient) -> list[str]:
-    """What is missing or wrong in a stored patient profile, in the front desk's words (empty: complete)."""
+def insurance_types_by_patient(patient_ids: list[int]) -> dict[int, set[InsuranceType]]:
+    """``{patient id: types of the insurances on the patient's active cases}`` in one query."""
+    types: dict[int, set[InsuranceType]] = {patient_id: set() for patient_id in patient_ids}
+    if patient_ids:
+        rows = db.session.execute(
+            select(Case.patient_id, Insurance.insurance_type)
+            .join(CasePolicy, CasePolicy.case_id == Case.id)
+            .join(Insurance, Insurance.id == CasePolicy.insurance_id)
+            .where(Case.patient_id.in_(patient_ids), Case.status == CaseStatus.ACTIVE)
+            .distinct()
+        )
+        for patient_id, insurance_type in rows:
+            types[patient_id].add(insurance_type)
+    return types
+
+
+def profile_problems(patient: Patient, types: set[InsuranceType] | None = None) -> list[str]:
+    """What is missing or wrong in a stored patient profile, in the front desk's words (empty: complete).
+
+    :param types: the patient's insurance types when already known (a page of patients loads them at
+        once with ``insurance_types_by_patient``); looked up otherwise.
+    """
     problems = []
     if patient.sex is None:
         problems.append("Sex is missing.")
     address = patient.primary_address
-    types = insurance_types(patient.id) if patient.id else set()
+    if types is None:
+        types = insurance_types(patient.id) if patient.id else set()
     if address is None:
         problems.append("A primary Home address is missing.")
     else:
