@@ -9,7 +9,7 @@ import enum
 import unicodedata
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint, and_, or_, select
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint, and_, any_, func, or_, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
@@ -179,7 +179,13 @@ def patient_search(clinic_id: int, term: str):
     number = "".join(c for c in term if c.isdigit())
     if number and len(number) >= 7 and not parsed and all(c.isdigit() or c in " ()-.+" for c in term):
         number = number[1:] if len(number) == 11 and number.startswith("1") else number
-        conditions.append(Patient.id.in_(select(PatientPhone.patient_id).where(_prefix(PatientPhone.number, number))))
+        phone_owners = select(PatientPhone.patient_id).where(_prefix(PatientPhone.number, number))
+        if db.session.get_bind().dialect.name == "postgresql":
+            # Inside an OR, PostgreSQL runs `id IN (subquery)` as a filter over every patient of the clinic;
+            # `id = ANY(ARRAY(subquery))` is an index condition it combines with the other branches.
+            conditions.append(Patient.id == any_(func.array(phone_owners.scalar_subquery())))
+        else:
+            conditions.append(Patient.id.in_(phone_owners))
     conditions.append(Patient.chart_number == term)
     if "," in term:
         last, _, first = (part.strip() for part in term.partition(","))
