@@ -63,6 +63,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .users import Permission
 
     app.jinja_env.globals["Permission"] = Permission
+    from .form_errors import form_errors
+
+    app.jinja_env.globals["form_errors"] = form_errors
     _register_template_helpers(app)
     _register_error_handlers(app)
     log_privacy.install()

@@ -204,9 +204,9 @@ class PatientForm(DemographicsForm):
     """Edit Patient: the full profile."""
 
     ssn = StringField("Social Security Number", filters=[_strip], validators=[Optional(), _at_most(11), _ssn])
-    addresses = FieldList(FormField(AddressForm), min_entries=1, max_entries=MAX_ENTRIES)
+    addresses = FieldList(FormField(AddressForm), "Address", min_entries=1, max_entries=MAX_ENTRIES)
     primary_address = RadioField("Primary address", choices=[], validate_choice=False)
-    phones = FieldList(FormField(PhoneForm), min_entries=1, max_entries=MAX_ENTRIES)
+    phones = FieldList(FormField(PhoneForm), "Phone", min_entries=1, max_entries=MAX_ENTRIES)
     primary_phone = RadioField("Primary phone", choices=[], validate_choice=False)
     guarantor_is_patient = BooleanField("The patient is the guarantor", default=True)
     guarantor_first_name = _text("Guarantor first name", 60)
@@ -370,21 +370,3 @@ class AccountNoteForm(FlaskForm):
 
 
 # -- for templates -------------------------------------------------------------------------------
-def error_list(form) -> list[tuple[str, str, str]]:
-    """Every error of ``form`` as ``(field id, label, message)``, entries of address and phone lists included,
-    in the order the fields appear."""
-    found: list[tuple[str, str, str]] = []
-
-    def walk(fields, prefix=""):
-        for field in fields:
-            if isinstance(field, FieldList):
-                for number, entry in enumerate(field.entries, start=1):
-                    walk(entry.form, f"{'Address' if field.name == 'addresses' else 'Phone'} {number}: ")
-            elif field.type not in ("CSRFTokenField", "SubmitField"):
-                # A primary radio group has no element of its own: link its first radio.
-                target = f"{field.id}-0" if field.name in ("primary_address", "primary_phone") else field.id
-                for message in field.errors or ():
-                    found.append((target, prefix + field.label.text, message))
-
-    walk(form)
-    return found

@@ -20,7 +20,7 @@ from .extensions import db
 from .htmx import is_htmx, render
 from .insurance import Insurance
 from .pagination import paginate
-from .patient_forms import AccountNoteForm, AddPatientForm, DemographicsForm, PatientForm, error_list
+from .patient_forms import AccountNoteForm, AddPatientForm, DemographicsForm, PatientForm
 from .patient_profile import create_patient, insurance_types
 from .patients import AccountNote, Patient, PatientAddress, PatientPhone, Sex, patient_search
 from .plugins import flatten, hooks_for
@@ -182,7 +182,7 @@ def _changed(before: dict, after: dict) -> list[str]:
 
 
 def _form_page(form, clinic, patient=None, status=200):
-    return render("patients/form.html", status=status, form=form, errors=error_list(form), clinic=clinic, patient=patient)
+    return render("patients/form.html", status=status, form=form, clinic=clinic, patient=patient)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -299,8 +299,7 @@ def edit_demographics(patient_id: int):
     patient = patient_or_404(patient_id)
     _audit_view(patient, "demographics form opened")
     form = DemographicsForm(data=_demographics_data(patient))
-    return render("patients/demographics_edit.html", "patients/_demographics_form.html", patient=patient, form=form,
-                  errors=error_list(form))
+    return render("patients/demographics_edit.html", "patients/_demographics_form.html", patient=patient, form=form)
 
 
 @bp.post("/<int:patient_id>/demographics")
@@ -310,7 +309,7 @@ def save_demographics(patient_id: int):
     form = DemographicsForm()
     if not form.validate_on_submit():
         return render("patients/demographics_edit.html", "patients/_demographics_form.html", status=422, patient=patient,
-                      form=form, errors=error_list(form))
+                      form=form)
     before = _snapshot(patient)
     _apply_demographics(form, patient)
     changed = _changed(before, _snapshot(patient))

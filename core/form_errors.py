@@ -1,0 +1,29 @@
+"""Every error of a WTForms form, nested sub-forms and lists included, for the error summary."""
+from __future__ import annotations
+
+from wtforms import FieldList, FormField, RadioField
+
+
+def form_errors(form) -> list[tuple[str, str, str]]:
+    """``[(id of the element to link to, label, message)]`` in the order the fields appear.
+
+    Sub-forms (``FormField``) prefix their label ("Primary insurance: Subscriber ID"); list entries
+    (``FieldList``) are numbered ("Address 2: ZIP code"). A radio group links to its first radio.
+    """
+    found: list[tuple[str, str, str]] = []
+
+    def walk(fields, prefix: str) -> None:
+        for field in fields:
+            if isinstance(field, FieldList):
+                singular = field.label.text.rstrip("s") or field.label.text
+                for number, entry in enumerate(field.entries, start=1):
+                    walk(entry.form if isinstance(entry, FormField) else [entry], f"{prefix}{singular} {number}: ")
+            elif isinstance(field, FormField):
+                walk(field.form, f"{prefix}{field.label.text}: ")
+            elif field.type not in ("CSRFTokenField", "SubmitField"):
+                target = f"{field.id}-0" if isinstance(field, RadioField) else field.id
+                for message in field.errors or ():
+                    found.append((target, prefix + field.label.text, message))
+
+    walk(form, "")
+    return found
