@@ -66,6 +66,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .form_errors import form_errors
 
     app.jinja_env.globals["form_errors"] = form_errors
+    # Dates as US clinics read them: MM/DD/YYYY.
+    app.jinja_env.filters["us_date"] = lambda d: d.strftime("%m/%d/%Y") if d else ""
     _register_template_helpers(app)
     _register_error_handlers(app)
     log_privacy.install()

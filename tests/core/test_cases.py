@@ -713,7 +713,7 @@ def test_chart_section_lists_cases_and_escapes(app, admin, clinic, make_user, pa
     html = _render_chart_section(app, admin, clinic, patient)
     assert "&lt;img src=x onerror=alert(1)&gt;" in html and "<img src=x" not in html
     assert "Blue Plan" in html and "Medicare Part B" in html and admin.name in html
-    assert "5566 (2025-01-01 to 2025-03-01): 2 used, 4 remaining" in html
+    assert "5566 (01/01/2025 to 03/01/2025): 2 used, 4 remaining" in html
     assert f'href="/patients/{patient.id}/cases/{case.id}"' in html
     assert "Add Case" in html
     viewer = make_user([clinic], user_type=UserType.CLERICAL, permissions=[Permission.VIEW_PATIENTS])
