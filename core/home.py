@@ -1,14 +1,38 @@
-"""The clinic home page a user lands on after sign-in."""
+"""The clinic home page a user lands on after sign-in: the clinic, and for therapists their caseload
+(the active cases assigned to them in this clinic)."""
 from flask import Blueprint
-from flask_login import login_required
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
+from .cases import Case, CasePolicy, CaseStatus
+from .extensions import db
 from .htmx import render
+from .patients import Patient
 from .tenancy import current_clinic
+from .users import Permission
 
 bp = Blueprint("home", __name__)
+
+CASELOAD_LIMIT = 50
+
+
+def my_caseload(clinic, user) -> list[Case]:
+    """The user's active cases in ``clinic``, by patient name, with patient and primary insurance loaded
+    (three queries whatever the number of cases)."""
+    return list(db.session.scalars(
+        select(Case)
+        .join(Patient, Patient.id == Case.patient_id)
+        .where(Case.clinic_id == clinic.id, Case.therapist_id == user.id, Case.status == CaseStatus.ACTIVE)
+        .order_by(Patient.last_name_key, Patient.first_name_key, Case.id)
+        .options(selectinload(Case.patient), selectinload(Case.policies).selectinload(CasePolicy.insurance))
+        .limit(CASELOAD_LIMIT)
+    ))
 
 
 @bp.get("/")
 @login_required
 def index():
-    return render("home.html", clinic=current_clinic())
+    clinic = current_clinic()
+    caseload = my_caseload(clinic, current_user) if current_user.can(Permission.VIEW_PATIENTS) else []
+    return render("home.html", clinic=clinic, caseload=caseload, caseload_limit=CASELOAD_LIMIT)

@@ -133,3 +133,21 @@ def test_demo_has_two_quick_added_incomplete_patients(app):
     seed_demo()
     quick = db.session.scalars(select(Patient).join(QuickAddPatient, QuickAddPatient.patient_id == Patient.id)).all()
     assert len(quick) == 2 and all(profile_problems(p) for p in quick)
+
+
+def test_home_shows_the_therapists_caseload(client, app, count_queries):
+    from core.cases import Case
+
+    seed_demo()
+    client.login("pt@demo.test", "demo-password")
+    pt = db.session.scalar(select(User).where(User.email == "pt@demo.test"))
+    mine = db.session.scalars(select(Case).where(Case.therapist_id == pt.id, Case.clinic_id == pt.default_clinic_id)).all()
+    assert mine
+    page = client.get("/").get_data(as_text=True)
+    assert "My caseload" in page
+    for case in mine:
+        assert f"/cases/{case.id}" in page
+    others = db.session.scalars(select(Case).where(Case.therapist_id != pt.id)).all()
+    assert not any(f"/patients/{c.patient_id}/cases/{c.id}\"" in page for c in others)
+    client.login("front@demo.test", "demo-password")
+    assert "My caseload" not in client.get("/").get_data(as_text=True)
