@@ -27,7 +27,7 @@ from .insurance_forms import (
 from .pagination import paginate
 from .plugin_api import SettingField
 from .plugins import flatten, hooks_for, insurance_setting
-from .tenancy import current_clinic
+from .tenancy import current_clinic, get_in_company_or_404
 from .users import Permission
 
 bp = Blueprint("insurances", __name__, url_prefix="/settings")
@@ -59,10 +59,7 @@ def insurance_plugin_fields(clinic) -> list[tuple[str, SettingField]]:
 
 # -- insurances -----------------------------------------------------------------------------------
 def company_insurance_or_404(insurance_id: int) -> Insurance:
-    insurance = db.session.get(Insurance, insurance_id)
-    if insurance is None or insurance.company_id != current_clinic().company_id:
-        abort(404)
-    return insurance
+    return get_in_company_or_404(Insurance, insurance_id)
 
 
 def insurances_query(company_id: int, term: str):
@@ -187,10 +184,7 @@ def edit(insurance_id: int):
 
 # -- referring physicians -------------------------------------------------------------------------
 def company_physician_or_404(physician_id: int) -> ReferringPhysician:
-    physician = db.session.get(ReferringPhysician, physician_id)
-    if physician is None or physician.company_id != current_clinic().company_id:
-        abort(404)
-    return physician
+    return get_in_company_or_404(ReferringPhysician, physician_id)
 
 
 def physicians_query(company_id: int, term: str):

@@ -46,7 +46,7 @@ from wtforms.validators import StopValidation
 from .audit import record
 from .extensions import db
 from .tenancy import current_clinic, utcnow
-from .users import Permission, User
+from .users import Permission, User, clinic_user_or_404
 
 KINDS = ("upload", "drawn", "typed")
 IMAGE_KINDS = ("upload", "drawn")
@@ -292,11 +292,8 @@ def _signature_for_template(user_id):
 
 def _target_or_404(user_id: int) -> User:
     """The therapist whose signature this is, when they have access to the current clinic."""
-    user = db.session.get(User, user_id)
-    if user is None or not user.is_therapist:
-        abort(404)
-    clinic_id = current_clinic().id
-    if not any(access.clinic_id == clinic_id for access in user.clinic_access):
+    user = clinic_user_or_404(current_clinic(), user_id)
+    if not user.is_therapist:
         abort(404)
     return user
 

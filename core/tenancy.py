@@ -107,3 +107,12 @@ def get_in_clinic_or_404(model, object_id):
     if obj is None or obj.clinic_id != current_clinic().id:
         abort(404)
     return obj
+
+
+def get_in_company_or_404(model, object_id):
+    """Load one company-owned row (insurances, referring physicians) by id, or answer 404 when it belongs
+    to another company than the current clinic's."""
+    obj = db.session.get(model, object_id)
+    if obj is None or obj.company_id != current_clinic().company_id:
+        abort(404)
+    return obj
