@@ -11,20 +11,31 @@ export FLASK_APP := core
 # PostgreSQL for the second test run (a database of its own is created and dropped per run).
 TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test install install-test chromium migrate clean
+.PHONY: run test lint install install-test chromium migrate lock clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# Installs come from the pinned, hashed locks in requirements/ (refresh them with `make lock`);
+# the project itself is installed on top without resolving anything again.
+$(VENV)/.installed: requirements/run.lock pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements/run.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	@touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[test]"
+$(VENV)/.installed-test: requirements/test.lock pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements/test.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	@touch $@ $(VENV)/.installed
+
+# Re-pin every dependency (with hashes) from pyproject.toml's ranges: run after changing them, commit the locks.
+LOCK_FLAGS := --quiet --generate-hashes --no-emit-index-url --no-emit-find-links --strip-extras --allow-unsafe
+lock: | $(BIN)/python
+	$(BIN)/pip install --quiet pip-tools
+	$(BIN)/pip-compile $(LOCK_FLAGS) --upgrade -o requirements/run.lock pyproject.toml
+	$(BIN)/pip-compile $(LOCK_FLAGS) --upgrade --extra test -o requirements/test.lock pyproject.toml
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
@@ -45,7 +56,12 @@ chromium:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
 	fi
 
-test: install-test chromium
+# The house rules: ruff (pyproject.toml [tool.ruff]) and the import contracts ([tool.importlinter]).
+lint: install-test
+	$(BIN)/ruff check core plugins tests scripts
+	$(BIN)/lint-imports
+
+test: install-test chromium lint
 	bash scripts/test-all.sh
 
 clean:

@@ -1,4 +1,6 @@
 """The Flask extensions core uses, created unbound and initialised in ``create_app``."""
+from datetime import datetime, timezone
+
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -38,3 +40,13 @@ def _add_plugin_version_locations(config):
     config.set_main_option("path_separator", "os")
     config.set_main_option("version_locations", os.pathsep.join(folders))
     return config
+
+
+def utcnow() -> datetime:
+    """Now, in UTC, as the naive datetime every timestamp column stores."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def enum_column(cls, length: int = 20):
+    """A column type storing a ``str`` enum by its value (a VARCHAR, not a native enum type)."""
+    return db.Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])

@@ -11,7 +11,7 @@ from typing import Any
 
 import pluggy
 
-from .plugin_api import PROJECT, Column, NavItem, Problem, SettingField
+from core.plugin_api import PROJECT, Column, NavItem, Problem, SettingField
 
 hookspec = pluggy.HookspecMarker(PROJECT)
 
@@ -23,7 +23,7 @@ def caseload_nav_items(clinic: Any, user: Any) -> list[NavItem]:
     Called per clinic on every full page render.
 
     :param clinic: the :class:`core.tenancy.Clinic` the user works in.
-    :param user: the signed-in :class:`core.users.User`.
+    :param user: the signed-in :class:`core.accounts.User`.
     :return: a list of :class:`core.plugin_api.NavItem` (empty or None for none). Core drops items
         whose ``permission`` the user lacks and sorts all items by ``order`` then label.
     """
@@ -50,8 +50,8 @@ def caseload_user_manager_columns(clinic: Any, viewer: Any, users: list[Any]) ->
     for every row in one query. Never query per row.
 
     :param clinic: the :class:`core.tenancy.Clinic` whose User Manager is shown.
-    :param viewer: the signed-in :class:`core.users.User` looking at the page.
-    :param users: the :class:`core.users.User` rows on this page, in display order.
+    :param viewer: the signed-in :class:`core.accounts.User` looking at the page.
+    :param users: the :class:`core.accounts.User` rows on this page, in display order.
     :return: a :class:`core.plugin_api.Column` (or a list of them) whose ``cells`` are keyed by user id;
         None to add nothing.
     """
@@ -66,7 +66,7 @@ def caseload_finalize_veto(note: Any, clinic: Any, user: Any) -> list[Problem] |
 
     :param note: the note about to be finalized (it has ``patient``, ``case`` and ``clinic_id``).
     :param clinic: the :class:`core.tenancy.Clinic` of the note.
-    :param user: the :class:`core.users.User` finalizing it.
+    :param user: the :class:`core.accounts.User` finalizing it.
     :return: a list of :class:`core.plugin_api.Problem`; an empty list or None when there is no objection.
     """
 
@@ -80,7 +80,7 @@ def caseload_note_finalized(note: Any, clinic: Any, user: Any) -> None:
 
     :param note: the finalized note.
     :param clinic: the :class:`core.tenancy.Clinic` of the note.
-    :param user: the :class:`core.users.User` who finalized it.
+    :param user: the :class:`core.accounts.User` who finalized it.
     """
 
 
@@ -125,7 +125,7 @@ def caseload_patient_manager_actions(clinic: Any, user: Any) -> list[NavItem]:
     Called per clinic when the Patient Manager renders.
 
     :param clinic: the :class:`core.tenancy.Clinic` whose Patient Manager is shown.
-    :param user: the signed-in :class:`core.users.User`.
+    :param user: the signed-in :class:`core.accounts.User`.
     :return: a list of :class:`core.plugin_api.NavItem`; core drops those whose ``permission`` the user
         lacks and sorts by ``order`` then label.
     """
@@ -139,7 +139,7 @@ def caseload_patient_manager_columns(clinic: Any, viewer: Any, patients: list[An
     query.
 
     :param clinic: the :class:`core.tenancy.Clinic` being searched.
-    :param viewer: the signed-in :class:`core.users.User`.
+    :param viewer: the signed-in :class:`core.accounts.User`.
     :param patients: the :class:`core.patients.Patient` rows on this page, in display order.
     :return: a :class:`core.plugin_api.Column` (or a list) whose ``cells`` are keyed by patient id; None
         to add nothing.

@@ -10,6 +10,12 @@ from typing import Any
 
 import pluggy
 
+from core.extensions import db, utcnow
+
+__all__ = ["PROJECT", "Cell", "Column", "NavItem", "Problem", "SettingField", "db", "hookimpl", "utcnow"]
+# ``db`` is the app's Flask-SQLAlchemy object: a plugin's models subclass ``db.Model`` (tables named
+# ``<plugin>_…``); ``utcnow`` is the default for their timestamp columns (stored in UTC).
+
 PROJECT = "caseload"
 hookimpl = pluggy.HookimplMarker(PROJECT)
 
@@ -21,7 +27,7 @@ class NavItem:
     :param label: the words shown.
     :param endpoint: a Flask endpoint name, e.g. ``"mips.dashboard"``.
     :param order: position among all links; core's own links use 10, 20, 30…; ties sort by label.
-    :param permission: a :class:`core.users.Permission` the user must hold to see the link, or None.
+    :param permission: a :class:`core.web.Permission` the user must hold to see the link, or None.
     """
 
     label: str

@@ -87,7 +87,8 @@ def load(clinic_ids: list[int], count: int, rng: random.Random) -> dict:
     from sqlalchemy import insert
 
     from core.extensions import db
-    from core.patients import AddressType, Patient, PatientAddress, PatientPhone, PhoneType, Sex, search_key
+    from core.patients import AddressType, Patient, PatientAddress, PatientPhone, PhoneType, Sex
+    from core.patients.models import search_key
 
     start = date(1925, 1, 1)
     known = None
@@ -125,7 +126,7 @@ def load(clinic_ids: list[int], count: int, rng: random.Random) -> dict:
         from sqlalchemy import text
 
         for table in ("patient", "patient_phone"):
-            db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"))
+            db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"))  # noqa: S608  (fixed table names)
         db.session.commit()
     return known
 
@@ -164,8 +165,8 @@ def run_search(app, clinic_id: int, term: str):
     from sqlalchemy.orm import selectinload
 
     from core.extensions import db
-    from core.pagination import paginate
     from core.patients import Patient, patient_search
+    from core.web import paginate
 
     with app.test_request_context("/patients/", query_string={"q": term}):
         page = paginate(patient_search(clinic_id, term), options=(selectinload(Patient.phones),), size=PAGE_SIZE)

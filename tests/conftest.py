@@ -18,12 +18,13 @@ from sqlalchemy import event
 os.environ.setdefault("SECRET_KEY", "test-secret-key")
 
 from core import create_app  # noqa: E402
+from core.accounts import User, UserStatus, UserType
 from core.extensions import db  # noqa: E402
-from core.plugins import set_plugin_enabled  # noqa: E402
-from core.tenancy import Clinic, Company  # noqa: E402
-from core.users import ClinicAccess, Permission, User, UserStatus, UserType  # noqa: E402
+from core.plugin_host import set_plugin_enabled  # noqa: E402
+from core.tenancy import Clinic, ClinicAccess, Company  # noqa: E402
+from core.web import Permission  # noqa: E402
+from tests.support import CsrfClient, FreshContextClient, password_hash  # noqa: E402
 
-from tests.support import PASSWORD, CsrfClient, FreshContextClient, password_hash  # noqa: E402
 POSTGRES_URL = os.environ.get("CASELOAD_TEST_POSTGRES_URL")
 
 

@@ -13,7 +13,7 @@ _HASH: dict[str, str] = {}
 def password_hash() -> str:
     """The Argon2 hash of PASSWORD, computed once per run (hashing is deliberately slow)."""
     if PASSWORD not in _HASH:
-        from core.passwords import hash_password
+        from core.accounts import hash_password
 
         _HASH[PASSWORD] = hash_password(PASSWORD)
     return _HASH[PASSWORD]

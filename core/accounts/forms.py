@@ -1,6 +1,7 @@
 """The Add User and Edit User forms, and the Change User Type form."""
 from __future__ import annotations
 
+from email_validator import EmailNotValidError, validate_email
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -8,22 +9,14 @@ from wtforms import (
     PasswordField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
 )
-from email_validator import EmailNotValidError, validate_email
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from .npi import npi_error
-from .users import Permission, UserStatus, UserType
+from core.accounts.models import UserStatus, UserType
+from core.web import MultiCheckboxField, Permission, npi_error
 
 NAME_CHARS = "Letters, spaces, hyphens, apostrophes and periods only."
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def _plain_name(form, field):

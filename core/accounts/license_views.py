@@ -8,12 +8,12 @@ from sqlalchemy import select
 from wtforms import IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from .audit import record
-from .extensions import db
-from .htmx import render
-from .licenses import CHARGED, LicenseAdjustmentRequest, RequestStatus, license_counts, set_seats
-from .tenancy import Clinic, accessible_clinic_ids, current_clinic, utcnow
-from .users import LicenseCategory, Permission
+from core.accounts.licenses import CHARGED, LicenseAdjustmentRequest, RequestStatus, license_counts, set_seats
+from core.accounts.models import LicenseCategory
+from core.audit import record
+from core.extensions import db, utcnow
+from core.tenancy import Clinic, accessible_clinic_ids, current_clinic
+from core.web import Permission, render
 
 bp = Blueprint("licenses", __name__, url_prefix="/licenses")
 
@@ -53,7 +53,7 @@ def request_adjustment():
         db.session.commit()
         flash("Your License Adjustment request was sent to the company admins.", "success")
         return redirect(url_for("user_manager.index"), code=303)
-    return render("licenses/request.html", status=422 if form.errors else 200, form=form, clinic=clinic,
+    return render("accounts/licenses/request.html", status=422 if form.errors else 200, form=form, clinic=clinic,
                   licenses=license_counts(clinic.id))
 
 
@@ -77,7 +77,7 @@ def requests():
         .order_by((LicenseAdjustmentRequest.status == RequestStatus.PENDING).desc(), LicenseAdjustmentRequest.id.desc())
         .limit(200)
     ).all()
-    return render("licenses/requests.html", rows=rows, form=DecisionForm())
+    return render("accounts/licenses/requests.html", rows=rows, form=DecisionForm())
 
 
 @bp.post("/requests/<int:request_id>/<any(approve, decline):decision>")

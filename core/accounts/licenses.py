@@ -15,9 +15,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .extensions import db
-from .tenancy import Clinic, utcnow
-from .users import ClinicAccess, LicenseCategory, User, UserStatus, UserType
+from core.accounts.models import LicenseCategory, User, UserStatus, UserType
+from core.extensions import db, utcnow
+from core.tenancy import Clinic, ClinicAccess
 
 _category_enum = db.Enum(
     LicenseCategory, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]

@@ -9,8 +9,9 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .extensions import db
-from .tenancy import Clinic, utcnow
+from core.extensions import db, utcnow
+from core.tenancy import ClinicAccess
+from core.web.permissions import Permission
 
 
 class LicenseCategory(str, enum.Enum):
@@ -50,25 +51,6 @@ _CATEGORY = {
     **{t: LicenseCategory.CLERICAL for t in (UserType.CLERICAL, UserType.BILLER)},
     **{t: LicenseCategory.STUDENT for t in (UserType.SPT, UserType.SOT, UserType.SSLP)},
 }
-
-
-class Permission(str, enum.Enum):
-    """Permissions as WebPT names them. The Admin checkbox on a user grants all of them."""
-
-    VIEW_PATIENTS = "View Patients"
-    EDIT_PATIENTS = "Edit Patients"
-    EDIT_PATIENT_TRANSACTIONS = "Edit/Delete Patient Transactions"
-    VIEW_USERS = "View Users"
-    EDIT_USERS = "Edit Users"
-    START_NOTES = "Start SOAP Notes"
-    FORWARD_NOTES = "Forward SOAP Notes"
-    FINISH_NOTES = "Finish SOAP Notes"
-    CALENDAR_ADMIN = "Calendar Admin"
-    CLINIC_ADMIN = "Clinic Admin"
-    COMPANY_ADMIN = "Company Admin"
-    BILLING_REPORT_ADMIN = "Billing Report Admin"
-    INSURANCE_ADMIN = "Insurance Admin"
-    ANALYTICS_ACCESS = "Analytics Access"
 
 
 class UserStatus(str, enum.Enum):
@@ -162,30 +144,6 @@ class UserPermission(db.Model):
         db.Enum(Permission, native_enum=False, length=40, values_callable=lambda e: [m.value for m in e])
     )
     __table_args__ = (UniqueConstraint("user_id", "permission"),)
-
-
-class ClinicAccess(db.Model):
-    """A user's access to a clinic. Exactly one row per user is the default clinic."""
-
-    __tablename__ = "clinic_access"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
-    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"), index=True)
-    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
-    user: Mapped[User] = relationship(back_populates="clinic_access")
-    clinic: Mapped[Clinic] = relationship()
-
-    __table_args__ = (
-        UniqueConstraint("user_id", "clinic_id"),
-        # At most one default per user (the app keeps it at exactly one).
-        Index(
-            "uq_clinic_access_one_default",
-            "user_id",
-            unique=True,
-            sqlite_where=db.text("is_default"),
-            postgresql_where=db.text("is_default"),
-        ),
-    )
 
 
 LIMITED_PERMISSIONS = frozenset(

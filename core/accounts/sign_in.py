@@ -16,12 +16,12 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, IntegerField, PasswordField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from .audit import record
-from .extensions import db, login_manager
-from .htmx import is_htmx, render
-from .passwords import hash_password, needs_rehash, verify_password
-from .tenancy import accessible_clinic_ids, utcnow
-from .users import User, UserStatus, find_user_by_email
+from core.accounts.models import User, UserStatus, find_user_by_email
+from core.accounts.passwords import hash_password, needs_rehash, verify_password
+from core.audit import record
+from core.extensions import db, login_manager, utcnow
+from core.tenancy import accessible_clinic_ids
+from core.web import is_htmx, render
 
 bp = Blueprint("auth", __name__)
 
@@ -105,12 +105,12 @@ def login():
             session["clinic_id"] = user.default_clinic_id
             record("auth.login", "user", user.id, clinic_id=user.default_clinic_id, actor=user)
             db.session.commit()
-            from .settings_views import flash_fee_schedule_alert
+            from core.tenancy import flash_fee_schedule_alert
 
             flash_fee_schedule_alert(user.default_clinic_id)
             return redirect(_safe_next(form.next.data) or url_for("home.index"), code=303)
     status = 422 if (error or form.errors) else 200
-    return render("auth/login.html", form=form, error=error, status=status)
+    return render("accounts/sign_in/login.html", form=form, error=error, status=status)
 
 
 @bp.post("/logout")
@@ -135,7 +135,7 @@ def switch_clinic():
     session["clinic_id"] = form.clinic_id.data
     record("auth.switch_clinic", "clinic", form.clinic_id.data, clinic_id=form.clinic_id.data)
     db.session.commit()
-    from .settings_views import flash_fee_schedule_alert
+    from core.tenancy import flash_fee_schedule_alert
 
     flash_fee_schedule_alert(form.clinic_id.data)
     return redirect(url_for("home.index"), code=303)

@@ -18,7 +18,7 @@ the signed-in user's current clinic (else 404). A therapist may always view and 
 signature; for anyone else's, View Users (or Edit Users) lets you see it and Edit Users lets you
 change it.
 
-Templates show a signature with ``{% include "signatures/_preview.html" %}`` and a ``signature``
+Templates show a signature with ``{% include "accounts/signatures/_preview.html" %}`` and a ``signature``
 variable, e.g. ``{% with signature=signature_for(note.signed_by_id) %}...{% endwith %}``
 (``signature_for`` is a template global). Pages that may show a typed signature load
 ``css/signature.css`` for the font.
@@ -43,10 +43,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from wtforms import HiddenField, StringField, ValidationError
 from wtforms.validators import StopValidation
 
-from .audit import record
-from .extensions import db
-from .tenancy import current_clinic, utcnow
-from .users import Permission, User, clinic_user_or_404
+from core.accounts.models import User, clinic_user_or_404
+from core.audit import record
+from core.extensions import db, utcnow
+from core.tenancy import current_clinic
+from core.web import Permission
 
 KINDS = ("upload", "drawn", "typed")
 IMAGE_KINDS = ("upload", "drawn")
@@ -334,7 +335,7 @@ def _page(user: User, *, status: int = 200, open_section: str | None = None, **f
         open_section = {"upload": "upload", "drawn": "draw", "typed": "select"}[signature.kind]
     return (
         render_template(
-            "signatures/page.html",
+            "accounts/signatures/page.html",
             user=user,
             signature=signature,
             may_change=may_change_signature(user),

@@ -13,22 +13,14 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 
-from .audit import AuditEvent, record
-from .extensions import db
-from .htmx import is_htmx, render
-from .licenses import LicenseUnavailable, claim_license, license_counts
-from .pagination import paginate
-from .passwords import hash_password
-from .plugins import flatten, hooks_for
-from .tenancy import Clinic, accessible_clinic_ids, current_clinic
-from .user_forms import AddUserForm, ChangeTypeForm, EditUserForm
-from .users import (
+from core.accounts.forms import AddUserForm, ChangeTypeForm, EditUserForm
+from core.accounts.licenses import LicenseUnavailable, claim_license, license_counts
+from core.accounts.models import (
     FINISH_ATTESTATION_TEXT,
     LIMITED_PERMISSIONS,
     PERMISSION_HELP,
     ClinicAccess,
     LicenseCategory,
-    Permission,
     PermissionAttestation,
     User,
     UserStatus,
@@ -38,6 +30,12 @@ from .users import (
     find_user_by_email,
     normalise_email,
 )
+from core.accounts.passwords import hash_password
+from core.audit import AuditEvent, record
+from core.extensions import db
+from core.plugin_host import flatten, hooks_for
+from core.tenancy import Clinic, accessible_clinic_ids, current_clinic
+from core.web import Permission, is_htmx, paginate, render, require
 
 bp = Blueprint("user_manager", __name__, url_prefix="/users")
 
@@ -45,13 +43,7 @@ bp = Blueprint("user_manager", __name__, url_prefix="/users")
 @bp.before_request
 @login_required
 def require_view_users():
-    if not current_user.can(Permission.VIEW_USERS):
-        abort(403)
-
-
-def require_edit_users():
-    if not current_user.can(Permission.EDIT_USERS):
-        abort(403)
+    require(Permission.VIEW_USERS)
 
 
 # -- queries -------------------------------------------------------------------------------------
@@ -99,8 +91,8 @@ def index():
     clinic = current_clinic()
     page = paginate(clinic_users_query(clinic, request.args))
     return render(
-        "user_manager/index.html",
-        "user_manager/_table.html",
+        "accounts/user_manager/index.html",
+        "accounts/user_manager/_table.html",
         clinic=clinic,
         page=page,
         columns=plugin_columns(clinic, page.items),
@@ -117,7 +109,7 @@ def _row_response(user: User, message: str, category: str = "success", status: i
         return redirect(url_for(".index"), code=303)
     clinic = current_clinic()
     return render(
-        "user_manager/_row_update.html",
+        "accounts/user_manager/_row_update.html",
         status=status,
         user=user,
         columns=plugin_columns(clinic, [user]),
@@ -131,7 +123,7 @@ def _row_response(user: User, message: str, category: str = "success", status: i
 # -- row actions ---------------------------------------------------------------------------------
 @bp.post("/<int:user_id>/activate")
 def activate(user_id: int):
-    require_edit_users()
+    require(Permission.EDIT_USERS)
     user = get_clinic_user_or_404(user_id)
     if user.status is UserStatus.ACTIVE:
         return _row_response(user, f"{user.name} is already active.", "info")
@@ -150,7 +142,7 @@ def activate(user_id: int):
 
 @bp.post("/<int:user_id>/inactivate")
 def inactivate(user_id: int):
-    require_edit_users()
+    require(Permission.EDIT_USERS)
     user = get_clinic_user_or_404(user_id)
     if user.id == current_user.id:
         return _row_response(user, "You cannot inactivate your own profile.", "error", status=422)
@@ -165,7 +157,7 @@ def inactivate(user_id: int):
 
 @bp.post("/<int:user_id>/admin")
 def toggle_admin(user_id: int):
-    require_edit_users()
+    require(Permission.EDIT_USERS)
     if not current_user.is_admin:
         abort(403)  # only an admin can make (or unmake) an admin
     user = get_clinic_user_or_404(user_id)
@@ -184,7 +176,7 @@ def toggle_admin(user_id: int):
 def _form_context(form, clinic, user=None, user_type=None, status=200):
     user_type = user_type or (user.user_type if user else UserType(form.user_type.data or UserType.PT.value))
     return render(
-        "user_manager/form.html",
+        "accounts/user_manager/form.html",
         status=status,
         form=form,
         clinic=clinic,
@@ -310,7 +302,8 @@ def add_user():
     form = AddUserForm()
     form.set_clinic_choices(_company_clinics_for_forms(clinic))
     if request.method == "GET":
-        user_type = UserType(request.args.get("user_type", UserType.PT.value)) if request.args.get("user_type") in {t.value for t in UserType} else UserType.PT
+        asked = request.args.get("user_type")
+        user_type = UserType(asked) if asked in {t.value for t in UserType} else UserType.PT
         form.user_type.data = user_type.value
         form.clinics.data = [clinic.id]
         form.default_clinic.data = clinic.id
@@ -334,7 +327,7 @@ def add_user():
 
 @bp.route("/<int:user_id>/edit", methods=["GET", "POST"])
 def edit_user(user_id: int):
-    require_edit_users()
+    require(Permission.EDIT_USERS)
     clinic = current_clinic()
     user = get_clinic_user_or_404(user_id)
     if request.method == "POST" and request.form.get("user_type") not in (None, user.user_type.value):
@@ -386,7 +379,7 @@ def _free_x_email(email: str) -> str:
 def change_type(user_id: int):
     """WebPT's documented way: a new profile of the new type gets the email; the old one is inactivated
     with its email marked by an "x" prefix. One transaction: all of it happens or none of it."""
-    require_edit_users()
+    require(Permission.EDIT_USERS)
     clinic = current_clinic()
     old = get_clinic_user_or_404(user_id)
     form = ChangeTypeForm()
@@ -401,7 +394,7 @@ def change_type(user_id: int):
         except LicenseUnavailable as exc:
             db.session.rollback()
             form.new_type.errors = [str(exc)]
-            return render("user_manager/change_type.html", status=422, form=form, user=old, clinic=clinic)
+            return render("accounts/user_manager/change_type.html", status=422, form=form, user=old, clinic=clinic)
         email = old.email
         old.email = _free_x_email(email)
         old.status = UserStatus.INACTIVE
@@ -433,7 +426,7 @@ def change_type(user_id: int):
         return redirect(url_for(".show", user_id=new.id), code=303)
     if request.method == "POST":
         status = 422
-    return render("user_manager/change_type.html", status=status, form=form, user=old, clinic=clinic)
+    return render("accounts/user_manager/change_type.html", status=status, form=form, user=old, clinic=clinic)
 
 
 # -- the user's page -----------------------------------------------------------------------------
@@ -452,8 +445,8 @@ def show(user_id: int):
         select(PermissionAttestation).where(PermissionAttestation.user_id == user.id).order_by(PermissionAttestation.id.desc())
     ).all()
     return render(
-        "user_manager/show.html",
-        "user_manager/_history.html",
+        "accounts/user_manager/show.html",
+        "accounts/user_manager/_history.html",
         user=user,
         clinic=clinic,
         clinics=clinics,

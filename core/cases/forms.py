@@ -8,26 +8,18 @@ with ``configure``. The billing rules themselves live in :mod:`core.billing_chec
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field as dataclass_field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, Form, FormField, IntegerField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from .billing_checks import (
-    US_STATES,
-    authorization_number_error,
-    date_range_error,
-    digits,
-    normalise_phone,
-    phone_error,
-    postal_code_error,
-    ssn_error,
-    state_error,
-)
-from .cases import PLACES_OF_SERVICE, CaseStatus, Discipline, InsuredRelationship, RelatedCause
-from .insurance import Insurance, InsuranceType
+from core.cases.models import PLACES_OF_SERVICE, CaseStatus, Discipline, InsuredRelationship, RelatedCause
+from core.patients import authorization_number_error, date_range_error, ssn_error
+from core.payers import Insurance, InsuranceType
+from core.web import US_STATES, digits, normalise_phone, phone_error, postal_code_error, state_error
 
 TOO_LONG = "Use at most %(max)d characters."
 STATE_CHOICES = [("", "Choose a state")] + [(s, s) for s in US_STATES]
@@ -328,7 +320,7 @@ class _PolicyChecks:
         ok = True
         patient = self.context.patient
         chosen: list[Insurance] = []
-        for rank, policy in self.policy_forms():
+        for _rank, policy in self.policy_forms():
             insurance_id = policy.insurance_id.data
             if insurance_id is None or policy.insurance_id.errors:
                 continue
@@ -487,7 +479,7 @@ class EditCaseForm(CaseForm):
 
 def case_form_data(case) -> dict:
     """Edit Case's initial data from a stored case."""
-    from .cases import PolicyRank
+    from core.cases.models import PolicyRank
 
     data = {
         "title": case.title,

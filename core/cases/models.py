@@ -8,11 +8,11 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .extensions import db
-from .insurance import Insurance, ReferringPhysician
-from .patients import Patient, _enum
-from .tenancy import utcnow
-from .users import User
+from core.accounts import User
+from core.extensions import db, utcnow
+from core.extensions import enum_column as _enum
+from core.patients import Patient
+from core.payers import Insurance, ReferringPhysician
 
 
 class Discipline(str, enum.Enum):

@@ -13,8 +13,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import lazyload, selectinload
 from werkzeug.routing import BuildError
 
-from .audit import record
-from .case_forms import (
+from core.accounts import User, UserStatus, UserType
+from core.audit import record
+from core.cases.forms import (
     AddAuthorizationForm,
     CaseForm,
     CaseFormContext,
@@ -22,13 +23,12 @@ from .case_forms import (
     EditCaseForm,
     case_form_data,
 )
-from .cases import PLACES_OF_SERVICE, Authorization, Case, CasePolicy, CaseStatus, PolicyRank
-from .extensions import db
-from .htmx import is_htmx, render
-from .insurance import Insurance, ReferringPhysician
-from .patients import Patient
-from .tenancy import current_clinic, get_in_clinic_or_404
-from .users import ClinicAccess, Permission, User, UserStatus, UserType
+from core.cases.models import PLACES_OF_SERVICE, Authorization, Case, CasePolicy, CaseStatus, PolicyRank
+from core.extensions import db
+from core.patients import Patient
+from core.payers import Insurance, ReferringPhysician
+from core.tenancy import ClinicAccess, current_clinic, get_in_clinic_or_404
+from core.web import Permission, is_htmx, render, require
 
 bp = Blueprint("cases", __name__, url_prefix="/patients")
 
@@ -75,11 +75,6 @@ def cases_template_helpers():
 
 
 # -- loading and choices ---------------------------------------------------------------------------
-def _require(permission: Permission) -> None:
-    if not current_user.can(permission):
-        abort(403)
-
-
 def _load_case(patient_id: int, case_id: int) -> tuple[Patient, Case]:
     """The current clinic's patient and one of that patient's cases, else 404."""
     patient = get_in_clinic_or_404(Patient, patient_id)
@@ -205,7 +200,7 @@ def _record_authorization(case: Case, authorization: Authorization | None) -> No
 @bp.route("/<int:patient_id>/cases/new", methods=["GET", "POST"])
 @login_required
 def new_case(patient_id: int):
-    _require(Permission.EDIT_PATIENTS)
+    require(Permission.EDIT_PATIENTS)
     clinic = current_clinic()
     patient = get_in_clinic_or_404(Patient, patient_id)
     context = _form_context(clinic, patient)
@@ -245,7 +240,7 @@ def _case_page(patient: Patient, case: Case, auth_form, status: int = 200, messa
 @bp.get("/<int:patient_id>/cases/<int:case_id>")
 @login_required
 def show(patient_id: int, case_id: int):
-    _require(Permission.VIEW_PATIENTS)
+    require(Permission.VIEW_PATIENTS)
     patient, case = _load_case(patient_id, case_id)
     record("case.view", "case", case.id, clinic_id=case.clinic_id, summary="case page viewed")
     db.session.commit()
@@ -255,7 +250,7 @@ def show(patient_id: int, case_id: int):
 @bp.post("/<int:patient_id>/cases/<int:case_id>/authorizations")
 @login_required
 def add_authorization(patient_id: int, case_id: int):
-    _require(Permission.EDIT_PATIENTS)
+    require(Permission.EDIT_PATIENTS)
     patient, case = _load_case(patient_id, case_id)
     form = AddAuthorizationForm()
     if not form.validate_on_submit():
@@ -277,7 +272,7 @@ def add_authorization(patient_id: int, case_id: int):
 @bp.route("/<int:patient_id>/cases/<int:case_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_case(patient_id: int, case_id: int):
-    _require(Permission.EDIT_PATIENTS)
+    require(Permission.EDIT_PATIENTS)
     clinic = current_clinic()
     patient, case = _load_case(patient_id, case_id)
     policies_editable = not case_has_notes(case)
@@ -315,7 +310,7 @@ def edit_case(patient_id: int, case_id: int):
 def change_insurance(patient_id: int, case_id: int):
     """A new case with the new insurance, continuing the old one, which is discharged; the old case's
     authorizations are copied only when asked. One transaction."""
-    _require(Permission.EDIT_PATIENTS)
+    require(Permission.EDIT_PATIENTS)
     clinic = current_clinic()
     patient, old = _load_case(patient_id, case_id)
     context = _form_context(clinic, patient, old, keep_insurances=False)

@@ -7,12 +7,12 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from .cases import Authorization, Case, CasePolicy, Discipline, InsuredRelationship, PolicyRank, RelatedCause
-from .extensions import db
-from .insurance import Insurance, InsuranceType, ReferringPhysician, UnitCalculation
-from .patient_profile import assign_chart_number
-from .patients import AddressType, Patient, PatientAddress, PatientPhone, PhoneType, Sex
-from .users import ClinicAccess, User, UserStatus
+from core.accounts import User, UserStatus
+from core.cases import Authorization, Case, CasePolicy, Discipline, InsuredRelationship, PolicyRank, RelatedCause
+from core.extensions import db
+from core.patients import AddressType, Patient, PatientAddress, PatientPhone, PhoneType, Sex, assign_chart_number
+from core.payers import Insurance, InsuranceType, ReferringPhysician, UnitCalculation
+from core.tenancy import ClinicAccess
 
 INSURANCES = [
     ("Medicare Part B (Noridian JF)", InsuranceType.MEDICARE, "03302", UnitCalculation.EIGHT_MINUTE_RULE, False),

@@ -5,17 +5,16 @@ import click
 from flask import Blueprint
 from sqlalchemy import select, text
 
-from .demo_patients import seed_demo_patients
-from .extensions import db
-from .licenses import ClinicLicense, set_seats
-from .passwords import hash_password
-from .plugins import hooks_for, plugin_host, set_plugin_enabled, set_plugin_setting
-from .tenancy import Clinic, Company
-from .users import ClinicAccess, LicenseCategory, Permission, User, UserType, normalise_email
+from core.accounts import ClinicLicense, LicenseCategory, User, UserType, hash_password, normalise_email, set_seats
+from core.demo.patients import seed_demo_patients
+from core.extensions import db
+from core.plugin_host import hooks_for, plugin_host, set_plugin_enabled, set_plugin_setting
+from core.tenancy import Clinic, ClinicAccess, Company
+from core.web import Permission
 
 bp = Blueprint("demo_cli", __name__, cli_group=None)
 
-DEMO_PASSWORD = "demo-password"
+DEMO_PASSWORD = "demo-password"  # noqa: S105  (the demo logins, documented in the README)
 COMPANY = {"name": "Saguaro Physical Therapy & Rehab", "tin": "861234567"}
 CLINICS = [
     {"name": "Saguaro PT - Camelback", "npi": "1234567893", "address_line1": "4250 E Camelback Rd Ste 210",
@@ -100,7 +99,7 @@ def seed_demo() -> list[tuple[str, str]]:
 
 
 def _seed_licenses(clinics) -> None:
-    for clinic, counts in zip(clinics, LICENSES):
+    for clinic, counts in zip(clinics, LICENSES, strict=True):
         have = set(db.session.scalars(select(ClinicLicense.category).where(ClinicLicense.clinic_id == clinic.id)))
         for category, seats in counts.items():
             if category not in have:

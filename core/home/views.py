@@ -5,12 +5,11 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .cases import Case, CasePolicy, CaseStatus
-from .extensions import db
-from .htmx import render
-from .patients import Patient
-from .tenancy import current_clinic
-from .users import Permission
+from core.cases import Case, CasePolicy, CaseStatus
+from core.extensions import db
+from core.patients import Patient
+from core.tenancy import current_clinic
+from core.web import Permission, render
 
 bp = Blueprint("home", __name__)
 
@@ -35,4 +34,4 @@ def my_caseload(clinic, user) -> list[Case]:
 def index():
     clinic = current_clinic()
     caseload = my_caseload(clinic, current_user) if current_user.can(Permission.VIEW_PATIENTS) else []
-    return render("home.html", clinic=clinic, caseload=caseload, caseload_limit=CASELOAD_LIMIT)
+    return render("home/index.html", clinic=clinic, caseload=caseload, caseload_limit=CASELOAD_LIMIT)

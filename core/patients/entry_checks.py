@@ -9,53 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-US_STATES = (
-    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND "
-    "OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY AS GU MP PR VI"
-).split()
-
-_EXTENSION = re.compile(r"(ext\.?|extension|x|#)\s*\d+\s*$", re.I)
-
-
-def digits(value: str | None) -> str:
-    return re.sub(r"\D", "", value or "")
-
-
-def phone_error(raw: str | None) -> str | None:
-    """A billing phone: exactly 10 digits, no extension; area code and exchange do not start with 0 or 1."""
-    raw = (raw or "").strip()
-    if not raw:
-        return None
-    if _EXTENSION.search(raw):
-        return ("Leave out the extension: the billing system rejects a phone number with an extension "
-                "(\"Invalid Billing Phone Number\"). Enter only the 10-digit number.")
-    if re.search(r"[^\d\s().+-]", raw):
-        return "Enter a 10-digit phone number, digits only (spaces, dashes and brackets are fine)."
-    number = digits(raw)
-    if len(number) == 11 and number.startswith("1"):
-        number = number[1:]
-    if len(number) != 10:
-        return "Enter a 10-digit phone number with its area code."
-    if number[0] in "01" or number[3] in "01":
-        return "This is not a valid US phone number: the area code and exchange cannot start with 0 or 1."
-    return None
-
-
-def normalise_phone(raw: str | None) -> str:
-    number = digits(raw)
-    return number[1:] if len(number) == 11 and number.startswith("1") else number
-
-
-def postal_code_error(raw: str | None, nine_required: bool = False) -> str | None:
-    """A ZIP code of 5 or 9 digits; 9 (ZIP+4) when the patient has a Medicare insurance."""
-    raw = (raw or "").strip()
-    if not raw:
-        return "Enter the ZIP code."
-    if not re.fullmatch(r"\d{5}(-?\d{4})?", raw):
-        return "Enter a ZIP code of 5 digits or 9 digits (ZIP+4, e.g. 85018-1234)."
-    if nine_required and len(digits(raw)) != 9:
-        return "Medicare patients need the 9-digit ZIP code (ZIP+4, e.g. 85018-1234)."
-    return None
+from core.web import digits
 
 
 def primary_address_error(address_type: str | None) -> str | None:
@@ -96,8 +50,3 @@ def date_range_error(start: date | None, end: date | None, what: str = "policy")
         return f"The {what} end date is before its start date."
     return None
 
-
-def state_error(raw: str | None) -> str | None:
-    if (raw or "").upper() not in US_STATES:
-        return "Choose a US state."
-    return None

@@ -27,17 +27,9 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, ValidationError
 
-from .billing_checks import (
-    US_STATES,
-    digits,
-    normalise_phone,
-    phone_error,
-    postal_code_error,
-    primary_address_error,
-    ssn_error,
-    state_error,
-)
-from .patients import AddressType, PhoneType, Sex
+from core.patients.entry_checks import primary_address_error, ssn_error
+from core.patients.models import AddressType, PhoneType, Sex
+from core.web import US_STATES, digits, normalise_phone, phone_error, postal_code_error, state_error
 
 MAX_ENTRIES = 10
 OLDEST_BIRTH_DATE = date(1900, 1, 1)

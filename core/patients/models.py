@@ -12,12 +12,8 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint, and_, any_, func, or_, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .extensions import db
-from .tenancy import utcnow
-
-
-def _enum(cls, length=20):
-    return db.Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+from core.extensions import db, utcnow
+from core.extensions import enum_column as _enum
 
 
 class Sex(str, enum.Enum):

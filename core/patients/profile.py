@@ -6,14 +6,26 @@ Quick Add plugin uses it to keep a quick-added patient "incomplete" until every 
 from __future__ import annotations
 
 from datetime import date
+from typing import Callable
 
-from sqlalchemy import select
+from core.extensions import db
+from core.patients.entry_checks import primary_address_error, ssn_error
+from core.patients.models import Patient, PatientPhone, PhoneType
+from core.payers import InsuranceType
+from core.web import phone_error, postal_code_error
 
-from .billing_checks import phone_error, postal_code_error, primary_address_error, ssn_error
-from .cases import Case, CasePolicy, CaseStatus
-from .extensions import db
-from .insurance import Insurance, InsuranceType
-from .patients import Patient, PatientPhone, PhoneType
+InsuranceTypesLoader = Callable[[list[int]], "dict[int, set[InsuranceType]]"]
+_insurance_types_loaders: list[InsuranceTypesLoader] = []
+
+
+def provide_insurance_types(loader: InsuranceTypesLoader) -> None:
+    """Register where patients' insurance types come from (``core.cases`` does, at import).
+
+    Patients sit below cases, so this package asks instead of importing: ``loader(patient_ids)`` returns
+    ``{patient id: set of InsuranceType}`` for the insurances that apply to each patient.
+    """
+    if loader not in _insurance_types_loaders:
+        _insurance_types_loaders.append(loader)
 
 
 def insurance_types(patient_id: int) -> set[InsuranceType]:
@@ -22,18 +34,12 @@ def insurance_types(patient_id: int) -> set[InsuranceType]:
 
 
 def insurance_types_by_patient(patient_ids: list[int]) -> dict[int, set[InsuranceType]]:
-    """``{patient id: types of the insurances on the patient's active cases}`` in one query."""
+    """``{patient id: types of the insurances on the patient's active cases}``, one query per loader."""
     types: dict[int, set[InsuranceType]] = {patient_id: set() for patient_id in patient_ids}
     if patient_ids:
-        rows = db.session.execute(
-            select(Case.patient_id, Insurance.insurance_type)
-            .join(CasePolicy, CasePolicy.case_id == Case.id)
-            .join(Insurance, Insurance.id == CasePolicy.insurance_id)
-            .where(Case.patient_id.in_(patient_ids), Case.status == CaseStatus.ACTIVE)
-            .distinct()
-        )
-        for patient_id, insurance_type in rows:
-            types[patient_id].add(insurance_type)
+        for loader in _insurance_types_loaders:
+            for patient_id, found in loader(list(patient_ids)).items():
+                types[patient_id] |= found
     return types
 
 

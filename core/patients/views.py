@@ -14,18 +14,15 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .audit import record
-from .billing_checks import digits, normalise_phone
-from .extensions import db
-from .htmx import is_htmx, render
-from .insurance import Insurance
-from .pagination import paginate
-from .patient_forms import AccountNoteForm, AddPatientForm, DemographicsForm, PatientForm
-from .patient_profile import create_patient, insurance_types
-from .patients import AccountNote, Patient, PatientAddress, PatientPhone, Sex, patient_search
-from .plugins import flatten, hooks_for
-from .tenancy import current_clinic, get_in_clinic_or_404
-from .users import Permission
+from core.audit import record
+from core.extensions import db
+from core.patients.forms import AccountNoteForm, AddPatientForm, DemographicsForm, PatientForm
+from core.patients.models import AccountNote, Patient, PatientAddress, PatientPhone, Sex, patient_search
+from core.patients.profile import create_patient, insurance_types
+from core.payers import Insurance
+from core.plugin_host import flatten, hooks_for
+from core.tenancy import current_clinic, get_in_clinic_or_404
+from core.web import Permission, digits, is_htmx, normalise_phone, paginate, render, require
 
 bp = Blueprint("patients", __name__, url_prefix="/patients")
 
@@ -35,13 +32,7 @@ NOTES_PAGE_SIZE = 20
 @bp.before_request
 @login_required
 def require_view_patients():
-    if not current_user.can(Permission.VIEW_PATIENTS):
-        abort(403)
-
-
-def require_edit_patients() -> None:
-    if not current_user.can(Permission.EDIT_PATIENTS):
-        abort(403)
+    require(Permission.VIEW_PATIENTS)
 
 
 def patient_or_404(patient_id: int) -> Patient:
@@ -187,7 +178,7 @@ def _form_page(form, clinic, patient=None, status=200):
 
 @bp.route("/new", methods=["GET", "POST"])
 def add_patient():
-    require_edit_patients()
+    require(Permission.EDIT_PATIENTS)
     clinic = current_clinic()
     if request.method == "GET":
         form = AddPatientForm(data={"primary_address": "0", "primary_phone": "0"})
@@ -217,7 +208,7 @@ def add_patient():
 
 @bp.route("/<int:patient_id>/edit", methods=["GET", "POST"])
 def edit_patient(patient_id: int):
-    require_edit_patients()
+    require(Permission.EDIT_PATIENTS)
     clinic = current_clinic()
     patient = patient_or_404(patient_id)
     if request.method == "GET":
@@ -295,7 +286,7 @@ def demographics(patient_id: int):
 
 @bp.get("/<int:patient_id>/demographics/edit")
 def edit_demographics(patient_id: int):
-    require_edit_patients()
+    require(Permission.EDIT_PATIENTS)
     patient = patient_or_404(patient_id)
     _audit_view(patient, "demographics form opened")
     form = DemographicsForm(data=_demographics_data(patient))
@@ -304,7 +295,7 @@ def edit_demographics(patient_id: int):
 
 @bp.post("/<int:patient_id>/demographics")
 def save_demographics(patient_id: int):
-    require_edit_patients()
+    require(Permission.EDIT_PATIENTS)
     patient = patient_or_404(patient_id)
     form = DemographicsForm()
     if not form.validate_on_submit():
@@ -343,7 +334,7 @@ def _notes_response(patient: Patient, message: str, note_form: AccountNoteForm |
 
 @bp.post("/<int:patient_id>/account-notes")
 def add_account_note(patient_id: int):
-    require_edit_patients()
+    require(Permission.EDIT_PATIENTS)
     patient = patient_or_404(patient_id)
     form = AccountNoteForm()
     if not form.validate_on_submit():
@@ -360,7 +351,7 @@ def add_account_note(patient_id: int):
 
 @bp.post("/<int:patient_id>/account-notes/<int:note_id>/unstick")
 def unstick_account_note(patient_id: int, note_id: int):
-    require_edit_patients()
+    require(Permission.EDIT_PATIENTS)
     patient = patient_or_404(patient_id)
     note = db.session.get(AccountNote, note_id)
     if note is None or note.patient_id != patient.id or note.clinic_id != patient.clinic_id:

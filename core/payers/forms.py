@@ -5,12 +5,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
-from .billing_checks import phone_error, postal_code_error, state_error
-from .insurance import InsuranceType, UnitCalculation
-from .npi import npi_error
-from .plugin_api import SettingField
-from .settings_forms import STATE_CHOICES
-from .user_forms import MultiCheckboxField
+from core.payers.models import InsuranceType, UnitCalculation
+from core.plugin_api import SettingField
+from core.web import STATE_CHOICES, MultiCheckboxField, npi_error, phone_error, postal_code_error, state_error
 
 BILLING_ADDRESS_WIDTH = 32
 """The billing feed truncates each referring physician address field to this many characters (seed 002)."""

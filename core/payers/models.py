@@ -7,8 +7,8 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .extensions import db
-from .patients import _enum
+from core.extensions import db
+from core.extensions import enum_column as _enum
 
 
 class InsuranceType(str, enum.Enum):

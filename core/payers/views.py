@@ -7,35 +7,27 @@ physician answers 404.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
-from flask_login import current_user, login_required
+from flask import Blueprint, flash, redirect, request, url_for
+from flask_login import login_required
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from .audit import record
-from .billing_checks import digits, normalise_phone
-from .extensions import db
-from .htmx import render
-from .insurance import Insurance, InsuranceType, ReferringPhysician, UnitCalculation
-from .insurance_forms import (
+from core.audit import record
+from core.extensions import db
+from core.payers.forms import (
     ALLOW_ASSISTANT_FINALIZE_HELP,
     BILLING_ADDRESS_WIDTH,
     ReferringPhysicianForm,
     address_warnings,
     build_insurance_form,
 )
-from .pagination import paginate
-from .plugin_api import SettingField
-from .plugins import flatten, hooks_for, insurance_setting
-from .tenancy import current_clinic, get_in_company_or_404
-from .users import Permission
+from core.payers.models import Insurance, InsuranceType, ReferringPhysician, UnitCalculation
+from core.plugin_api import SettingField
+from core.plugin_host import flatten, hooks_for, insurance_setting
+from core.tenancy import current_clinic, get_in_company_or_404
+from core.web import Permission, digits, normalise_phone, paginate, render, require
 
 bp = Blueprint("insurances", __name__, url_prefix="/settings")
-
-
-def require(permission: Permission) -> None:
-    if not current_user.can(permission):
-        abort(403)
 
 
 def _search_term(limit: int = 100) -> str:
@@ -75,7 +67,7 @@ def index():
     require(Permission.INSURANCE_ADMIN)
     clinic = current_clinic()
     page = paginate(insurances_query(clinic.company_id, _search_term()))
-    return render("insurances/index.html", "insurances/_table.html", clinic=clinic, page=page, args=request.args)
+    return render("payers/index.html", "payers/_table.html", clinic=clinic, page=page, args=request.args)
 
 
 def _insurance_snapshot(insurance: Insurance) -> dict:
@@ -128,7 +120,7 @@ def _apply_insurance(form, insurance: Insurance) -> None:
 
 def _insurance_form_page(form, clinic, insurance=None, status=200):
     return render(
-        "insurances/form.html",
+        "payers/form.html",
         status=status,
         form=form,
         clinic=clinic,
@@ -211,7 +203,7 @@ def physicians():
     require(Permission.VIEW_PATIENTS)
     clinic = current_clinic()
     page = paginate(physicians_query(clinic.company_id, _search_term()))
-    return render("insurances/physicians.html", "insurances/_physician_table.html", clinic=clinic, page=page,
+    return render("payers/physicians.html", "payers/_physician_table.html", clinic=clinic, page=page,
                   args=request.args)
 
 
@@ -221,7 +213,7 @@ def physician(physician_id: int):
     require(Permission.VIEW_PATIENTS)
     physician = company_physician_or_404(physician_id)
     warnings = address_warnings({"address_line1": physician.address_line1, "address_line2": physician.address_line2})
-    return render("insurances/physician.html", physician=physician, warnings=warnings, clinic=current_clinic())
+    return render("payers/physician.html", physician=physician, warnings=warnings, clinic=current_clinic())
 
 
 _PHYSICIAN_FIELDS = ("first_name", "last_name", "credentials", "npi", "address_line1", "address_line2", "city",
@@ -257,7 +249,7 @@ def _refuse_duplicate(form, existing: ReferringPhysician) -> None:
 
 def _physician_form_page(form, physician=None, duplicate=None, status=200):
     return render(
-        "insurances/physician_form.html",
+        "payers/physician_form.html",
         status=status,
         form=form,
         physician=physician,

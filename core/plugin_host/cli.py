@@ -5,9 +5,9 @@ import click
 from flask import Blueprint
 from sqlalchemy import select
 
-from .extensions import db
-from .plugins import UnknownPlugin, plugin_host, set_plugin_enabled
-from .tenancy import Clinic
+from core.extensions import db
+from core.plugin_host.host import UnknownPlugin, plugin_host, set_plugin_enabled
+from core.tenancy import Clinic
 
 bp = Blueprint("plugins_cli", __name__, cli_group="plugins")
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
-from .extensions import db
-from .htmx import is_htmx, render
-from .plugins import (
+from core.extensions import db
+from core.plugin_host.host import (
     UnknownPlugin,
     is_enabled,
     plugin_host,
@@ -16,8 +15,8 @@ from .plugins import (
     set_plugin_setting,
     settings_fields,
 )
-from .tenancy import current_clinic
-from .users import Permission
+from core.tenancy import current_clinic
+from core.web import Permission, is_htmx, render, require
 
 bp = Blueprint("clinic_settings", __name__, url_prefix="/settings")
 
@@ -25,8 +24,7 @@ bp = Blueprint("clinic_settings", __name__, url_prefix="/settings")
 @bp.before_request
 @login_required
 def require_clinic_admin():
-    if not current_user.can(Permission.CLINIC_ADMIN):
-        abort(403)
+    require(Permission.CLINIC_ADMIN)
 
 
 def _plugin_view(clinic, name: str, errors: dict | None = None) -> dict:
@@ -42,8 +40,8 @@ def _plugin_view(clinic, name: str, errors: dict | None = None) -> dict:
 
 def _render_plugin(clinic, name: str, errors=None, status=200):
     return render(
-        "clinic_settings/features.html",
-        "clinic_settings/_plugin.html",
+        "plugin_host/features.html",
+        "plugin_host/_plugin.html",
         status=status,
         clinic=clinic,
         plugin=_plugin_view(clinic, name, errors),
@@ -63,7 +61,7 @@ def _plugin_name_or_404(name: str) -> str:
 def features():
     clinic = current_clinic()
     return render(
-        "clinic_settings/features.html",
+        "plugin_host/features.html",
         clinic=clinic,
         plugins=[_plugin_view(clinic, n) for n in sorted(plugin_host().plugins)],
     )
@@ -104,7 +102,7 @@ def save_settings(name: str):
         if is_htmx():
             return _render_plugin(clinic, name, errors, status=422)
         return render(
-            "clinic_settings/features.html",
+            "plugin_host/features.html",
             status=422,
             clinic=clinic,
             plugins=[_plugin_view(clinic, n, errors if n == name else None) for n in sorted(plugin_host().plugins)],

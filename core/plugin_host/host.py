@@ -16,9 +16,9 @@ import pluggy
 from flask import Flask, abort, current_app
 from flask_login import current_user
 
-from . import hookspecs
-from .plugin_api import PROJECT
-from .plugin_state import clinic_plugin_state, write_enabled, write_setting
+from core import hookspecs
+from core.plugin_api import PROJECT
+from core.plugin_host.state import clinic_plugin_state, write_enabled, write_setting
 
 ENTRY_POINT_GROUP = "caseload.plugins"
 
@@ -128,7 +128,7 @@ class ClinicHooks:
 
 def _gate(host: PluginHost, plugin_name: str):
     def plugin_is_on_here():
-        from .tenancy import current_clinic
+        from core.tenancy import current_clinic
 
         if not current_user.is_authenticated:
             return current_app.login_manager.unauthorized()
@@ -193,7 +193,7 @@ def is_enabled(clinic, name: str) -> bool:
 
 def set_plugin_enabled(clinic, name: str, enabled: bool, user=None) -> bool:
     """Switch plugin ``name`` on or off in ``clinic`` and audit it. The caller commits."""
-    from .audit import record
+    from core.audit import record
 
     plugin_host().info(name)
     changed = write_enabled(clinic.id, name, enabled, getattr(user, "id", None))
@@ -211,7 +211,7 @@ def set_plugin_enabled(clinic, name: str, enabled: bool, user=None) -> bool:
 
 def set_plugin_setting(clinic, name: str, key: str, raw_value: str | None, user=None) -> Any:
     """Validate and store one declared setting; raise ValueError (with the user's message) when bad."""
-    from .audit import record
+    from core.audit import record
 
     fields = {f.key: f for f in settings_fields(clinic, name)}
     if key not in fields:
@@ -230,3 +230,8 @@ def set_plugin_setting(clinic, name: str, key: str, raw_value: str | None, user=
             changes={"before": before, "after": value},
         )
     return value
+
+
+def plugin_nav_items(clinic, user) -> list:
+    """The main-navigation links the plugins switched on in ``clinic`` offer ``user``."""
+    return flatten(hooks_for(clinic).caseload_nav_items(clinic=clinic, user=user))

@@ -13,8 +13,7 @@ from flask import g
 from sqlalchemy import JSON, Boolean, ForeignKey, String, UniqueConstraint, and_, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .extensions import db
-from .tenancy import utcnow
+from core.extensions import db, utcnow
 
 
 class ClinicPlugin(db.Model):

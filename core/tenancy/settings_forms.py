@@ -7,29 +7,21 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from .billing_checks import US_STATES, digits, phone_error, postal_code_error, state_error
-from .npi import npi_error
-from .user_forms import MultiCheckboxField
-
-STATE_NAMES = {
-    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California", "CO": "Colorado",
-    "CT": "Connecticut", "DE": "Delaware", "DC": "District of Columbia", "FL": "Florida", "GA": "Georgia",
-    "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois", "IN": "Indiana", "IA": "Iowa", "KS": "Kansas",
-    "KY": "Kentucky", "LA": "Louisiana", "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts",
-    "MI": "Michigan", "MN": "Minnesota", "MS": "Mississippi", "MO": "Missouri", "MT": "Montana",
-    "NE": "Nebraska", "NV": "Nevada", "NH": "New Hampshire", "NJ": "New Jersey", "NM": "New Mexico",
-    "NY": "New York", "NC": "North Carolina", "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma",
-    "OR": "Oregon", "PA": "Pennsylvania", "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota",
-    "TN": "Tennessee", "TX": "Texas", "UT": "Utah", "VT": "Vermont", "VA": "Virginia", "WA": "Washington",
-    "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming", "AS": "American Samoa", "GU": "Guam",
-    "MP": "Northern Mariana Islands", "PR": "Puerto Rico", "VI": "U.S. Virgin Islands",
-}
-"""Full names of the states and territories in :data:`core.billing_checks.US_STATES`."""
+from core.web import (
+    STATE_CHOICES,
+    STATE_NAMES,
+    US_STATES,
+    MultiCheckboxField,
+    digits,
+    npi_error,
+    phone_error,
+    postal_code_error,
+    state_error,
+)
 
 FEE_SCHEDULE_REGIONS = sorted(STATE_NAMES[code] for code in US_STATES)
 """The Medicare Fee Schedule Regional Locations a clinic chooses from (stored by full name)."""
 
-STATE_CHOICES = [("", "Choose a state")] + [(code, f"{code} – {STATE_NAMES[code]}") for code in US_STATES]
 
 PAYER_RULE_CHOICES = [
     ("primary", "The primary insurance's rule"),

@@ -9,31 +9,23 @@ Schedule Regional Location is chosen, its users see an alert at every sign-in
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
-from flask_login import current_user, login_required
-from sqlalchemy import select
+from flask import Blueprint, flash, redirect, request, url_for
+from flask_login import login_required
 
-from .audit import record
-from .billing_checks import digits, normalise_phone
-from .extensions import db
-from .htmx import render
-from .insurance import Insurance
-from .settings_forms import (
+from core.audit import record
+from core.extensions import db
+from core.tenancy.scoping import Clinic, current_clinic
+from core.tenancy.settings_forms import (
     INITIAL_EXAM_CASE_COPY_HELP,
     MAX_MODIFIERS,
     REFERRAL_REQUIRED_HELP,
     ClinicSettingsForm,
     CompanySettingsForm,
 )
-from .tenancy import Clinic, current_clinic
-from .users import Permission
+from core.tenancy.signals import company_modifiers_removed
+from core.web import Permission, digits, normalise_phone, render, require
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
-
-
-def require(permission: Permission) -> None:
-    if not current_user.can(permission):
-        abort(403)
 
 
 def _changes(before: dict, after: dict) -> dict:
@@ -47,21 +39,6 @@ def _company_snapshot(company) -> dict:
         "additional_modifiers": list(company.additional_modifiers or []),
         "initial_exam_case_copy": bool(company.initial_exam_case_copy),
     }
-
-
-def _remove_modifiers_from_insurances(company_id: int, removed: set[str], clinic_id: int) -> int:
-    """Take ``removed`` out of every company insurance's enabled modifiers; return how many changed."""
-    changed = 0
-    for insurance in db.session.scalars(select(Insurance).where(Insurance.company_id == company_id)):
-        before = list(insurance.enabled_modifiers or [])
-        after = [m for m in before if m not in removed]
-        if after != before:
-            insurance.enabled_modifiers = after
-            record("insurance.update", "insurance", insurance.id, clinic_id=clinic_id,
-                   summary="enabled_modifiers changed (modifier removed in Company Settings)",
-                   changes={"enabled_modifiers": [before, after]})
-            changed += 1
-    return changed
 
 
 @bp.route("/company", methods=["GET", "POST"])
@@ -83,7 +60,10 @@ def company():
         company.initial_exam_case_copy = form.initial_exam_case_copy.data == "on"
         changes = _changes(before, _company_snapshot(company))
         removed = set(before["additional_modifiers"]) - set(company.additional_modifiers)
-        updated = _remove_modifiers_from_insurances(company.id, removed, clinic.id) if removed else 0
+        updated = 0
+        if removed:
+            replies = company_modifiers_removed.send(company, removed=removed, clinic_id=clinic.id)
+            updated = sum(result or 0 for _, result in replies)
         if changes:
             record("company.settings", "company", company.id, clinic_id=clinic.id,
                    summary=", ".join(sorted(changes)) + " changed", changes=changes)
@@ -94,7 +74,7 @@ def company():
         flash(message, "success")
         return redirect(url_for(".company"), code=303)
     return render(
-        "settings/company.html",
+        "tenancy/company.html",
         status=422 if request.method == "POST" else 200,
         form=form,
         company=company,
@@ -161,7 +141,7 @@ def clinic():
         flash("Clinic Settings saved.", "success")
         return redirect(url_for(".clinic"), code=303)
     return render(
-        "settings/clinic.html",
+        "tenancy/clinic.html",
         status=422 if request.method == "POST" else 200,
         form=form,
         clinic=clinic,

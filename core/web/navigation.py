@@ -1,13 +1,18 @@
-"""The main navigation: core's links plus those plugins contribute, filtered by permission."""
+"""The main navigation: core's links plus those of the registered sources, filtered by permission.
+
+Core's links are data (endpoint names, not imports). Anything else that adds links, the plugin host
+above all, registers a source with ``add_nav_source(app, source)``; ``source(user)`` returns
+:class:`~core.plugin_api.NavItem` objects for the signed-in user in the current clinic.
+"""
 from __future__ import annotations
 
-from flask import url_for
+from collections.abc import Callable, Iterable
+
+from flask import current_app, url_for
 from flask_login import current_user
 
-from .plugin_api import NavItem
-from .plugins import flatten, hooks_for
-from .tenancy import current_clinic
-from .users import Permission
+from core.plugin_api import NavItem
+from core.web.permissions import Permission
 
 CORE_ITEMS = (
     NavItem("Home", "home.index", order=10),
@@ -20,11 +25,19 @@ CORE_ITEMS = (
     NavItem("Audit Trail", "audit.index", order=95, permission=Permission.CLINIC_ADMIN),
 )
 
+NavSource = Callable[[object], Iterable[NavItem]]
+
+
+def add_nav_source(app, source: NavSource) -> None:
+    """Let ``source(user)`` add links to the main navigation of ``app``."""
+    app.extensions.setdefault("caseload.nav_sources", []).append(source)
+
 
 def nav_items() -> list[dict]:
     """Links for the signed-in user in the current clinic, sorted by order then label."""
-    clinic = current_clinic()
-    items = list(CORE_ITEMS) + flatten(hooks_for(clinic).caseload_nav_items(clinic=clinic, user=current_user))
+    items = list(CORE_ITEMS)
+    for source in current_app.extensions.get("caseload.nav_sources", ()):
+        items.extend(source(current_user))
     visible = [i for i in items if i.permission is None or current_user.can(i.permission)]
     return [
         {"label": i.label, "url": url_for(i.endpoint)}

@@ -7,7 +7,7 @@ from typing import Any
 from flask import current_app, request
 from sqlalchemy import func, select
 
-from .extensions import db
+from core.extensions import db
 
 
 @dataclass

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from core.plugin_api import Column, SettingField, hookimpl
-from core.users import Permission
+from core.web import Permission
 
 from .models import participation_by_user
 from .participation import GROUP, INDIVIDUAL, REPORTING_CHOICES, group_cell, participation_cell, reporting_mode

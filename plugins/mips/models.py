@@ -6,10 +6,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.extensions import db
-from core.tenancy import utcnow
-
-
+from core.plugin_api import db, utcnow
 
 
 class MipsParticipant(db.Model):

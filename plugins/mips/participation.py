@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from core.plugin_api import Cell
-from core.plugins import plugin_settings
+from core.plugin_host import plugin_settings
 
 NAME = "mips"
 INDIVIDUAL = "individual"

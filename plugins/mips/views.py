@@ -8,11 +8,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from core.accounts import clinic_user_or_404
 from core.audit import record
-from core.extensions import db
-from core.htmx import is_htmx
+from core.plugin_api import db
 from core.tenancy import current_clinic
-from core.users import Permission, clinic_user_or_404
+from core.web import Permission, is_htmx
 
 from .models import write_participation
 from .participation import CELL_TEMPLATE, GROUP, group_cell, participation_cell, reporting_mode

@@ -11,10 +11,10 @@ entry point registers this package module with the plugin manager.
 from . import models  # noqa: F401  (registers the plugin's table with the metadata)
 from .hooks import (
     caseload_blueprints,
+    caseload_demo_data,
     caseload_finalize_veto,
     caseload_nav_items,
     caseload_patient_manager_actions,
-    caseload_demo_data,
     caseload_patient_manager_columns,
 )
 

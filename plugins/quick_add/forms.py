@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, StringField, TelField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from core.billing_checks import phone_error
+from core.web import phone_error
 
 NAME_MAX = 60  # core.patients.Patient.first_name / last_name
 NAME_PUNCTUATION = set(" -'’.")

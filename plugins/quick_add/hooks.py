@@ -6,11 +6,9 @@ from datetime import date
 
 from sqlalchemy import select
 
-from core.extensions import db
-from core.patient_profile import create_patient, profile_problems
-from core.patients import Patient
-from core.plugin_api import Cell, Column, NavItem, Problem, hookimpl
-from core.users import Permission
+from core.patients import Patient, create_patient, profile_problems
+from core.plugin_api import Cell, Column, NavItem, Problem, db, hookimpl
+from core.web import Permission
 
 from .models import QuickAddPatient, mark_quick_added, quick_added_ids
 from .profile import problems_by_patient

@@ -10,10 +10,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.extensions import db
+from core.accounts import User
 from core.patients import Patient
-from core.tenancy import utcnow
-from core.users import User
+from core.plugin_api import db, utcnow
 
 
 class QuickAddPatient(db.Model):

@@ -14,10 +14,9 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import aliased, attributes
 
 from core.cases import Case, CasePolicy, CaseStatus
-from core.extensions import db
-from core.insurance import Insurance, InsuranceType
-from core.patient_profile import insurance_types_by_patient, profile_problems
-from core.patients import AddressType, Patient, PatientAddress, PatientPhone
+from core.patients import AddressType, Patient, PatientAddress, PatientPhone, insurance_types_by_patient, profile_problems
+from core.payers import Insurance, InsuranceType
+from core.plugin_api import db
 
 from .models import QuickAddPatient
 

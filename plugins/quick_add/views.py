@@ -10,23 +10,18 @@ registration.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
 from core.audit import record
-from core.billing_checks import normalise_phone
-from core.extensions import db
-from core.htmx import render
-from core.pagination import paginate
-from core.patient_profile import create_patient, insurance_types_by_patient, profile_problems
-from core.patients import Patient
+from core.patients import Patient, create_patient, insurance_types_by_patient, profile_problems
+from core.plugin_api import db
 from core.tenancy import current_clinic
-from core.users import Permission
+from core.web import Permission, normalise_phone, paginate, render, require
 
 from .forms import QuickAddPatientForm
 from .models import QuickAddPatient, mark_quick_added
-
 from .profile import incomplete_quick_adds
 
 # Core's patient chart, by the name it has or had while the Patient Manager was being written.
@@ -40,14 +35,9 @@ def make_blueprint() -> Blueprint:
     return bp
 
 
-def _require(permission: Permission) -> None:
-    if not current_user.can(permission):
-        abort(403)
-
-
 def new_patient():
     """Quick Add Patient: create the patient with only the four fields; the profile stays incomplete."""
-    _require(Permission.EDIT_PATIENTS)
+    require(Permission.EDIT_PATIENTS)
     clinic = current_clinic()
     form = QuickAddPatientForm()
     if not form.validate_on_submit():
@@ -82,7 +72,7 @@ def _after_quick_add(patient: Patient) -> str:
 def incomplete():
     """Incomplete profiles: quick-added patients of this clinic that do not pass every check yet,
     each with what is missing and a link to complete the profile."""
-    _require(Permission.VIEW_PATIENTS)
+    require(Permission.VIEW_PATIENTS)
     clinic = current_clinic()
     page = paginate(
         incomplete_quick_adds(clinic.id),

@@ -3,7 +3,7 @@ gets registered). It declares no clinic settings."""
 from __future__ import annotations
 
 from core.plugin_api import Column, hookimpl
-from core.users import Permission
+from core.web import Permission
 
 from .models import enabled_by_user
 from .views import make_blueprint, status_cell

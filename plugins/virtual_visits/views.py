@@ -10,15 +10,14 @@ registration.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from core.accounts import clinic_user_or_404
 from core.audit import record
-from core.extensions import db
-from core.htmx import is_htmx
-from core.plugin_api import Cell
+from core.plugin_api import Cell, db
 from core.tenancy import current_clinic
-from core.users import Permission, clinic_user_or_404
+from core.web import Permission, is_htmx, require
 
 from .models import enabled_by_user, write_enabled
 
@@ -44,7 +43,7 @@ def status_cell(enabled: bool, can_edit: bool, focus: bool = False) -> Cell:
 def show_cell(user_id: int):
     """The cell alone (Cancel on the inline form comes back here)."""
     clinic = current_clinic()
-    _require(Permission.VIEW_USERS)
+    require(Permission.VIEW_USERS)
     user = clinic_user_or_404(clinic, user_id)
     enabled = enabled_by_user(clinic.id, [user.id]).get(user.id, False)
     cell = status_cell(enabled, current_user.can(Permission.EDIT_USERS), focus=True)
@@ -54,7 +53,7 @@ def show_cell(user_id: int):
 def edit(user_id: int):
     """The inline form to enable or disable one user's virtual visits."""
     clinic = current_clinic()
-    _require(Permission.EDIT_USERS)
+    require(Permission.EDIT_USERS)
     user = clinic_user_or_404(clinic, user_id)
     enabled = enabled_by_user(clinic.id, [user.id]).get(user.id, False)
     return render_template(FORM_TEMPLATE, user=user, enabled=enabled, error=None)
@@ -63,7 +62,7 @@ def edit(user_id: int):
 def save(user_id: int):
     """Enable (``enabled=on``) or disable (``enabled=off``) a user's virtual visits in this clinic."""
     clinic = current_clinic()
-    _require(Permission.EDIT_USERS)
+    require(Permission.EDIT_USERS)
     user = clinic_user_or_404(clinic, user_id)
     raw = request.form.get("enabled")
     if raw not in CHOICES:
@@ -86,8 +85,3 @@ def save(user_id: int):
         flash("Virtual visits saved.", "success")
         return redirect(url_for("user_manager.index"), code=303)
     return render_template(CELL_TEMPLATE, cell=status_cell(enabled, can_edit=True, focus=True), user=user)
-
-
-def _require(permission: Permission) -> None:
-    if not current_user.can(permission):
-        abort(403)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from core import hookspecs
 from core.extensions import db
-from core.plugins import plugin_host
+from core.plugin_host import plugin_host
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "hooks.md"

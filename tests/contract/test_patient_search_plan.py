@@ -21,10 +21,10 @@ import pytest
 from sqlalchemy import event, insert, select, text
 
 from core.extensions import db
-from core.patient_profile import create_patient
-from core.patients import Patient, PatientPhone, PhoneType, search_key
-from core.plugins import plugin_host
-from core.users import Permission
+from core.patients import Patient, PatientPhone, PhoneType, create_patient
+from core.patients.models import search_key
+from core.plugin_host import plugin_host
+from core.web import Permission
 
 TARGET = {"first": "María", "last": "Rivera", "dob": date(1961, 4, 12), "phone": "6025550142"}
 

@@ -1,8 +1,9 @@
 """A page's number of SQL queries does not grow with its rows or with plugin columns."""
 from sqlalchemy import func, insert, select
 
+from core.accounts import User, UserStatus, UserType
 from core.extensions import db
-from core.users import ClinicAccess, User, UserStatus, UserType
+from core.tenancy import ClinicAccess
 from tests.support import password_hash
 
 

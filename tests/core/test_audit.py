@@ -3,9 +3,9 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DatabaseError
 
+from core.accounts import UserType
 from core.audit import AuditEvent, record
 from core.extensions import db
-from core.users import UserType
 
 
 def test_record_appends_an_event(app, admin, clinic):

@@ -3,11 +3,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from core.accounts import UserStatus
+from core.accounts.sign_in import INVALID_MESSAGE
 from core.audit import AuditEvent
-from core.auth import INVALID_MESSAGE
-from core.extensions import db
-from core.tenancy import utcnow
-from core.users import UserStatus
+from core.extensions import db, utcnow
 from tests.support import PASSWORD, FreshContextClient
 
 
@@ -85,7 +84,7 @@ def test_state_change_without_csrf_changes_nothing(client, admin, clinic, enable
     client.login(admin.email)
     response = client.client.post("/settings/features/mips", data={"enabled": "on"})
     assert response.status_code == 400
-    from core.plugins import is_enabled
+    from core.plugin_host import is_enabled
     assert not is_enabled(clinic, "mips")
 
 

@@ -7,14 +7,14 @@ from flask import render_template_string, session, url_for
 from flask_login import login_user
 from sqlalchemy import func, select
 
-from core import case_views
+from core.accounts import UserStatus, UserType
 from core.audit import AuditEvent
 from core.cases import Authorization, Case, CasePolicy, CaseStatus, Discipline, InsuredRelationship, PolicyRank
+from core.cases import views as case_views
 from core.extensions import db
-from core.insurance import Insurance, InsuranceType, ReferringPhysician, UnitCalculation
-from core.patient_profile import create_patient
-from core.patients import AddressType, PatientAddress
-from core.users import Permission, UserStatus, UserType
+from core.patients import AddressType, PatientAddress, create_patient
+from core.payers import Insurance, InsuranceType, ReferringPhysician, UnitCalculation
+from core.web import Permission
 
 VALID_NPI = "1234567893"
 

@@ -1,13 +1,14 @@
 """The app factory and its configuration from the environment; the demo seed."""
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from core import create_app
+from core.accounts import User, UserType
 from core.config import ConfigError, from_environment, normalise_database_url
 from core.demo import seed_demo
 from core.extensions import db
-from core.tenancy import Clinic, Company
-from core.users import ClinicAccess, User, UserType
+from core.tenancy import Clinic, ClinicAccess, Company
 
 
 def test_development_secret_key_is_generated_once_and_kept(tmp_path, monkeypatch):
@@ -79,16 +80,15 @@ def test_only_one_default_clinic_per_user(app, make_clinic, make_user):
     a, b = make_clinic("A"), make_clinic("B")
     user = make_user([a])
     db.session.add(ClinicAccess(user=user, clinic=b, is_default=True))
-    with pytest.raises(Exception):
+    with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()
 
 
 def test_demo_shows_licenses_and_plugins(app):
-    from core.licenses import license_counts
-    from core.npi import npi_error
-    from core.plugins import is_enabled, plugin_settings
-    from core.users import LicenseCategory
+    from core.accounts import LicenseCategory, license_counts
+    from core.plugin_host import is_enabled, plugin_settings
+    from core.web import npi_error
 
     seed_demo()
     seed_demo()
@@ -102,11 +102,10 @@ def test_demo_shows_licenses_and_plugins(app):
 
 
 def test_demo_patients_cover_both_clinics_and_every_insurance_type(app):
-    from core.billing_checks import postal_code_error
     from core.cases import Authorization, Case, CasePolicy, PolicyRank
-    from core.insurance import Insurance, InsuranceType
-    from core.patient_profile import profile_problems
-    from core.patients import Patient
+    from core.patients import Patient, profile_problems
+    from core.payers import Insurance, InsuranceType
+    from core.web import postal_code_error
 
     seed_demo()
     seed_demo()
@@ -125,8 +124,7 @@ def test_demo_patients_cover_both_clinics_and_every_insurance_type(app):
 
 
 def test_demo_has_two_quick_added_incomplete_patients(app):
-    from core.patient_profile import profile_problems
-    from core.patients import Patient
+    from core.patients import Patient, profile_problems
     from plugins.quick_add.models import QuickAddPatient
 
     seed_demo()

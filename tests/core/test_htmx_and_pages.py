@@ -4,7 +4,7 @@ from unittest import mock
 
 from sqlalchemy.exc import OperationalError
 
-from core.users import UserStatus, UserType
+from core.accounts import UserStatus, UserType
 
 
 def test_htmx_request_gets_partial_and_page_gets_layout(client, admin):
@@ -84,7 +84,7 @@ def test_user_manager_queries_do_not_grow_with_rows(client, admin, clinic, make_
     client.login(admin.email)
     with count_queries() as few:
         client.get("/users/")
-    for n in range(40):
+    for _ in range(40):
         make_user([clinic], commit=False)
     from core.extensions import db
     db.session.commit()

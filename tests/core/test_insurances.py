@@ -5,12 +5,13 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from core.accounts import UserType
 from core.audit import AuditEvent
 from core.extensions import db
-from core.insurance import Insurance, InsuranceType, ReferringPhysician, UnitCalculation
+from core.payers import Insurance, InsuranceType, ReferringPhysician, UnitCalculation
 from core.plugin_api import SettingField, hookimpl
-from core.plugins import insurance_setting
-from core.users import Permission, UserType
+from core.plugin_host import insurance_setting
+from core.web import Permission
 
 VALID_NPI = "1234567893"
 OTHER_NPI = "1245319599"
@@ -552,7 +553,7 @@ def test_physician_post_without_csrf_is_refused(client, front_desk, clinic):
 
 def test_a_duplicate_npi_saved_meanwhile_is_refused_by_the_database_too(client, front_desk, clinic, monkeypatch):
     """Two front-desk users adding the same physician at once: the unique constraint refuses the second."""
-    import core.insurance_views as views
+    import core.payers.views as views
 
     existing = make_physician(clinic.company, "Ada", "Lovelace")
     real = views._duplicate_npi

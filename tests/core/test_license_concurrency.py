@@ -5,9 +5,8 @@ import time
 import pytest
 from sqlalchemy import select
 
+from core.accounts import LicenseCategory, LicenseUnavailable, User, UserStatus, UserType, claim_license, set_seats
 from core.extensions import db
-from core.licenses import LicenseUnavailable, claim_license, set_seats
-from core.users import LicenseCategory, User, UserStatus, UserType
 
 pytestmark = pytest.mark.postgres
 
@@ -72,7 +71,7 @@ def test_last_license_over_parallel_http_requests(app, make_clinic, make_user):
         barrier.wait()
         codes.append(c.post(f"/users/{target_id}/activate", htmx=True).status_code)
 
-    threads = [threading.Thread(target=go, args=(c, t.id)) for c, t in zip(clients, targets)]
+    threads = [threading.Thread(target=go, args=(c, t.id)) for c, t in zip(clients, targets, strict=True)]
     for t in threads:
         t.start()
     for t in threads:

@@ -1,7 +1,7 @@
 """Search terms (PHI) never reach the access log."""
 import logging
 
-from core.log_privacy import StripQueryStrings
+from core.web.log_privacy import StripQueryStrings
 
 
 def test_access_log_line_loses_its_query_string():

@@ -11,14 +11,22 @@ from markupsafe import escape
 from sqlalchemy import func, select
 
 from core.audit import AuditEvent
-from core.billing_checks import phone_error, postal_code_error, primary_address_error
 from core.cases import Case, CasePolicy, Discipline, InsuredRelationship, PolicyRank
 from core.extensions import db
-from core.insurance import Insurance, InsuranceType, UnitCalculation
-from core.patient_profile import create_patient
-from core.patients import AccountNote, AddressType, Patient, PatientAddress, PatientPhone, PhoneType, Sex
+from core.patients import (
+    AccountNote,
+    AddressType,
+    Patient,
+    PatientAddress,
+    PatientPhone,
+    PhoneType,
+    Sex,
+    create_patient,
+    primary_address_error,
+)
+from core.payers import Insurance, InsuranceType, UnitCalculation
 from core.plugin_api import Cell, Column, NavItem, hookimpl
-from core.users import Permission
+from core.web import Permission, phone_error, postal_code_error
 
 VIEW = [Permission.VIEW_PATIENTS]
 EDIT = [Permission.VIEW_PATIENTS, Permission.EDIT_PATIENTS]

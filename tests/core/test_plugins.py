@@ -6,8 +6,7 @@ from sqlalchemy import select
 from core.audit import AuditEvent
 from core.extensions import db
 from core.plugin_api import Cell, Column, NavItem, Problem, SettingField, hookimpl
-from core.plugin_state import ClinicPluginSetting
-from core.plugins import flatten, hooks_for, is_enabled, plugin_host, plugin_settings
+from core.plugin_host import ClinicPluginSetting, flatten, hooks_for, is_enabled, plugin_host, plugin_settings
 
 
 class WidgetsPlugin:
@@ -171,7 +170,7 @@ def test_hooks_for_leaves_out_plugins_off_in_the_clinic(widgets, two_clinics, en
 
 def test_user_manager_column_hook_is_called_once_per_page(widgets, two_clinics, enable_plugin, make_user, client):
     a, _ = two_clinics
-    for n in range(30):
+    for _ in range(30):
         make_user([a], commit=False)
     db.session.commit()
     enable_plugin(a, "widgets")

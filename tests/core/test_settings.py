@@ -5,11 +5,12 @@ import re
 import pytest
 from sqlalchemy import select
 
+from core.accounts import UserType
 from core.audit import AuditEvent
 from core.extensions import db
-from core.insurance import Insurance, InsuranceType, UnitCalculation
-from core.settings_forms import FEE_SCHEDULE_REGIONS
-from core.users import Permission, UserType
+from core.payers import Insurance, InsuranceType, UnitCalculation
+from core.tenancy.settings_forms import FEE_SCHEDULE_REGIONS
+from core.web import Permission
 
 VALID_NPI = "1234567893"
 HOSTILE = "<script>alert(1)</script>"

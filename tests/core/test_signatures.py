@@ -9,11 +9,10 @@ from markupsafe import escape
 from PIL import Image, ImageDraw
 from sqlalchemy import select
 
-from core import signatures as sig
+from core.accounts import ProviderSignature, UserType, signature_for
+from core.accounts import signatures as sig
 from core.audit import AuditEvent
 from core.extensions import db
-from core.signatures import ProviderSignature, signature_for
-from core.users import UserType
 
 
 # -- images made for the tests ------------------------------------------------------------------
@@ -393,7 +392,7 @@ def test_preview_partial_and_signature_for(app, pt):
     assert signature_for(pt.id) is None and signature_for(None) is None
     db.session.add(ProviderSignature(user_id=pt.id, kind="typed", typed_text="Dana <Okafor>"))
     db.session.commit()
-    template = '{% with signature=signature_for(uid) %}{% include "signatures/_preview.html" %}{% endwith %}'
+    template = '{% with signature=signature_for(uid) %}{% include "accounts/signatures/_preview.html" %}{% endwith %}'
     with app.test_request_context():
         html = render_template_string(template, uid=pt.id)
         assert '<span class="typed-signature">Dana &lt;Okafor&gt;</span>' in html

@@ -3,11 +3,21 @@ row actions, Change User Type, change history."""
 import pytest
 from sqlalchemy import func, select
 
+from core.accounts import (
+    ClinicLicense,
+    LicenseAdjustmentRequest,
+    LicenseCategory,
+    PermissionAttestation,
+    User,
+    UserStatus,
+    UserType,
+    default_permissions,
+    license_counts,
+    set_seats,
+)
 from core.audit import AuditEvent
 from core.extensions import db
-from core.licenses import ClinicLicense, LicenseAdjustmentRequest, license_counts, set_seats
-from core.npi import npi_error
-from core.users import LicenseCategory, Permission, PermissionAttestation, User, UserStatus, UserType, default_permissions
+from core.web import Permission, npi_error
 
 VALID_NPI = "1234567893"
 

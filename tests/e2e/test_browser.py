@@ -11,9 +11,9 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from core.accounts import UserStatus
 from core.demo import DEMO_PASSWORD, seed_demo
 from core.plugin_api import Cell, Column, NavItem, hookimpl
-from core.users import UserStatus
 from tests.e2e.conftest import login
 from tests.support import PASSWORD
 

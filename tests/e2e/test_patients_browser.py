@@ -14,12 +14,12 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import func, select
 
+from core.accounts import UserType
 from core.cases import Authorization, Case
 from core.extensions import db
-from core.insurance import Insurance, InsuranceType, UnitCalculation
-from core.patient_profile import create_patient
-from core.patients import AddressType, Patient, PatientAddress, Sex
-from core.users import Permission, UserType
+from core.patients import AddressType, Patient, PatientAddress, Sex, create_patient
+from core.payers import Insurance, InsuranceType, UnitCalculation
+from core.web import Permission
 from tests.e2e.conftest import login
 from tests.support import PASSWORD
 

@@ -12,10 +12,9 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
+from core.accounts import LicenseCategory, User, UserStatus, UserType, set_seats, signature_for
 from core.extensions import db
-from core.licenses import set_seats
-from core.signatures import signature_for
-from core.users import LicenseCategory, Permission, User, UserStatus, UserType
+from core.web import Permission
 from tests.e2e.conftest import login
 from tests.support import PASSWORD
 

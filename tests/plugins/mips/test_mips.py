@@ -4,10 +4,10 @@ import re
 import pytest
 from sqlalchemy import select
 
+from core.accounts import UserType
 from core.audit import AuditEvent
 from core.extensions import db
-from core.plugins import plugin_settings
-from core.users import UserType
+from core.plugin_host import plugin_settings
 from plugins.mips.models import MipsParticipant
 from plugins.virtual_visits.models import VirtualVisitsUser
 

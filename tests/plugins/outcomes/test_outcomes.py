@@ -3,10 +3,11 @@ the insurance form and is saved only where Outcomes is on."""
 import pytest
 from sqlalchemy import select
 
+from core.accounts import UserType
 from core.extensions import db
-from core.insurance import Insurance, InsuranceType, UnitCalculation
-from core.plugins import insurance_setting
-from core.users import Permission, UserType
+from core.payers import Insurance, InsuranceType, UnitCalculation
+from core.plugin_host import insurance_setting
+from core.web import Permission
 
 LABEL = "Require completion of a WebPT Outcomes OMT for all patients"
 FIELD = "plugin__outcomes__require_omt"

@@ -8,15 +8,15 @@ import pytest
 from flask import url_for
 from sqlalchemy import func, select
 
+from core.accounts import User, UserType
 from core.audit import AuditEvent
 from core.cases import Case, CasePolicy, CaseStatus, Discipline, InsuredRelationship, PolicyRank
 from core.extensions import db
-from core.insurance import Insurance, InsuranceType, UnitCalculation
-from core.patient_profile import create_patient, profile_problems
-from core.patients import AddressType, Patient, PatientAddress, Sex
+from core.patients import AddressType, Patient, PatientAddress, Sex, create_patient, profile_problems
+from core.payers import Insurance, InsuranceType, UnitCalculation
 from core.plugin_api import Column, NavItem, Problem
-from core.plugins import flatten, hooks_for
-from core.users import Permission, User, UserType
+from core.plugin_host import flatten, hooks_for
+from core.web import Permission
 from plugins.quick_add import hooks as quick_add_hooks
 from plugins.quick_add.models import QuickAddPatient
 from plugins.quick_add.profile import incomplete_quick_adds, problems_by_patient

@@ -4,10 +4,10 @@ import re
 import pytest
 from sqlalchemy import select
 
+from core.accounts import UserType
 from core.audit import AuditEvent
 from core.extensions import db
-from core.plugins import settings_fields
-from core.users import UserType
+from core.plugin_host import settings_fields
 from plugins.virtual_visits.models import VirtualVisitsUser
 
 

@@ -1,0 +1,38 @@
+"""Patients: the profile, its completeness for the billing system, the billing checks made at entry, the
+Patient Manager (``/patients``), Add/Edit Patient, and the chart with its account and sticky notes.
+
+The chart's Cases section comes from ``core.cases`` (a template helper it offers), and the patient's
+insurance types from the loader ``core.cases`` registers with ``profile.provide_insurance_types``:
+patients sits below cases and never imports it.
+"""
+from core.patients.entry_checks import (
+    authorization_number_error,
+    date_range_error,
+    primary_address_error,
+    ssn_error,
+)
+from core.patients.models import (
+    AccountNote,
+    AddressType,
+    Patient,
+    PatientAddress,
+    PatientPhone,
+    PhoneType,
+    Sex,
+    patient_search,
+)
+from core.patients.profile import (
+    assign_chart_number,
+    create_patient,
+    insurance_types,
+    insurance_types_by_patient,
+    profile_problems,
+    provide_insurance_types,
+)
+
+__all__ = [
+    "AccountNote", "AddressType", "Patient", "PatientAddress", "PatientPhone", "PhoneType", "Sex",
+    "assign_chart_number", "authorization_number_error", "create_patient", "date_range_error",
+    "insurance_types", "insurance_types_by_patient", "patient_search", "primary_address_error",
+    "profile_problems", "provide_insurance_types", "ssn_error",
+]

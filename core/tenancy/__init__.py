@@ -1,0 +1,22 @@
+"""Companies, clinics and who may work where; the scoping helpers; Company Settings and Clinic Settings.
+
+``current_clinic()`` is the clinic the signed-in user works in; ``get_in_clinic_or_404`` and
+``get_in_company_or_404`` load one row or answer 404 when it belongs elsewhere. Company Settings
+(``/settings/company``) and Clinic Settings (``/settings/clinic``) are ``settings_views``. Packages above
+that must react to a settings change connect to the signals in ``signals``.
+"""
+from core.tenancy.models import Clinic, ClinicAccess, Company
+from core.tenancy.scoping import (
+    accessible_clinic_ids,
+    current_clinic,
+    get_in_clinic_or_404,
+    get_in_company_or_404,
+    in_current_clinic,
+)
+from core.tenancy.settings_views import flash_fee_schedule_alert
+from core.tenancy.signals import company_modifiers_removed
+
+__all__ = [
+    "Clinic", "ClinicAccess", "Company", "accessible_clinic_ids", "company_modifiers_removed", "current_clinic",
+    "flash_fee_schedule_alert",    "get_in_clinic_or_404", "get_in_company_or_404", "in_current_clinic",
+]

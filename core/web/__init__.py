@@ -1,0 +1,28 @@
+"""Request plumbing every screen uses, and nothing of any domain.
+
+htmx partial-or-page rendering (``render``, ``is_htmx``), server-side pagination, form-error summaries,
+the permission names and the view guard, US field formats (phone, ZIP, state, NPI), security headers,
+log privacy, error pages, the main navigation and the health check. It imports no other package of core.
+"""
+from core.web.fields import MultiCheckboxField
+from core.web.form_errors import form_errors
+from core.web.formats import (
+    STATE_CHOICES,
+    STATE_NAMES,
+    US_STATES,
+    digits,
+    normalise_phone,
+    phone_error,
+    postal_code_error,
+    state_error,
+)
+from core.web.htmx import is_htmx, render
+from core.web.npi import npi_error
+from core.web.pagination import Page, paginate
+from core.web.permissions import Permission, require
+
+__all__ = [
+    "MultiCheckboxField", "Page", "Permission", "STATE_CHOICES", "STATE_NAMES", "US_STATES", "digits",
+    "form_errors", "is_htmx", "normalise_phone", "npi_error", "paginate", "phone_error", "postal_code_error",
+    "render", "require", "state_error",
+]
