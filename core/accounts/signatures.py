@@ -43,6 +43,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from wtforms import HiddenField, StringField, ValidationError
 from wtforms.validators import StopValidation
 
+from core.accounts.authority import may_act_on
 from core.accounts.models import User, clinic_user_or_404
 from core.audit import record
 from core.extensions import db, utcnow
@@ -305,7 +306,10 @@ def may_view_signature(user: User) -> bool:
 
 
 def may_change_signature(user: User) -> bool:
-    return current_user.id == user.id or current_user.can(Permission.EDIT_USERS)
+    """The provider themself, or a user manager with Edit Users who outranks them (see ``authority``)."""
+    if current_user.id == user.id:
+        return True
+    return current_user.can(Permission.EDIT_USERS) and may_act_on(current_user, user)
 
 
 def _viewable(user_id: int) -> User:

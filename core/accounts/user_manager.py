@@ -13,6 +13,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 
+from core.accounts.authority import LAST_ADMIN, OUTRANKED, is_last_active_admin, may_act_on, require_authority_over
 from core.accounts.forms import AddUserForm, ChangeTypeForm, EditUserForm
 from core.accounts.licenses import LicenseUnavailable, claim_license, license_counts
 from core.accounts.models import (
@@ -125,6 +126,8 @@ def _row_response(user: User, message: str, category: str = "success", status: i
 def activate(user_id: int):
     require(Permission.EDIT_USERS)
     user = get_clinic_user_or_404(user_id)
+    if not may_act_on(current_user, user):
+        return _row_response(user, OUTRANKED.format(name=user.name), "error", status=422)
     if user.status is UserStatus.ACTIVE:
         return _row_response(user, f"{user.name} is already active.", "info")
     default = db.session.get(Clinic, user.default_clinic_id)
@@ -146,6 +149,10 @@ def inactivate(user_id: int):
     user = get_clinic_user_or_404(user_id)
     if user.id == current_user.id:
         return _row_response(user, "You cannot inactivate your own profile.", "error", status=422)
+    if not may_act_on(current_user, user):
+        return _row_response(user, OUTRANKED.format(name=user.name), "error", status=422)
+    if is_last_active_admin(user):
+        return _row_response(user, LAST_ADMIN.format(name=user.name), "error", status=422)
     if user.status is UserStatus.ACTIVE:
         user.status = UserStatus.INACTIVE
         user.session_nonce = secrets.token_hex(8)  # signs them out everywhere
@@ -164,7 +171,10 @@ def toggle_admin(user_id: int):
     if user.id == current_user.id:
         return _row_response(user, "You cannot remove your own Admin checkbox.", "error", status=422)
     before = user.is_admin
-    user.is_admin = request.form.get("is_admin") == "on"
+    wanted = request.form.get("is_admin") == "on"
+    if before and not wanted and is_last_active_admin(user):
+        return _row_response(user, LAST_ADMIN.format(name=user.name), "error", status=422)
+    user.is_admin = wanted
     if before != user.is_admin:
         record("user.permissions", "user", user.id, clinic_id=current_clinic().id,
                summary="admin " + ("granted" if user.is_admin else "removed"), changes={"admin": [before, user.is_admin]})
@@ -208,6 +218,11 @@ def _apply_profile(form, user: User, clinic, creating: bool) -> dict | None:
         errors["permissions"] = "You cannot grant permissions you do not hold: " + ", ".join(sorted(p.value for p in beyond)) + "."
     if form.is_admin.data != user.is_admin and not current_user.is_admin:
         errors["is_admin"] = "Only an admin can change the Admin checkbox."
+    if not creating and is_last_active_admin(user):
+        if not form.is_admin.data:
+            errors["is_admin"] = LAST_ADMIN.format(name=user.name)
+        if form.status.data != UserStatus.ACTIVE.value:
+            errors["status"] = LAST_ADMIN.format(name=user.name)
     user_type = user.user_type
     grants_finish = Permission.FINISH_NOTES in wanted and Permission.FINISH_NOTES not in user.permission_set
     if grants_finish and user_type.license_category is LicenseCategory.ASSISTANT and not form.attest_finish.data:
@@ -330,6 +345,7 @@ def edit_user(user_id: int):
     require(Permission.EDIT_USERS)
     clinic = current_clinic()
     user = get_clinic_user_or_404(user_id)
+    require_authority_over(current_user, user)
     if request.method == "POST" and request.form.get("user_type") not in (None, user.user_type.value):
         abort(_type_change_refused(user, clinic))
     form = EditUserForm(obj=None if request.method == "POST" else user)
@@ -382,9 +398,13 @@ def change_type(user_id: int):
     require(Permission.EDIT_USERS)
     clinic = current_clinic()
     old = get_clinic_user_or_404(user_id)
+    require_authority_over(current_user, old)
     form = ChangeTypeForm()
     form.new_type.choices = [(t.value, t.value) for t in UserType if t is not old.user_type]
     status = 200
+    if form.validate_on_submit() and is_last_active_admin(old):
+        form.new_type.errors = [LAST_ADMIN.format(name=old.name)]
+        return render("accounts/user_manager/change_type.html", status=422, form=form, user=old, clinic=clinic)
     if form.validate_on_submit():
         new_type = UserType(form.new_type.data)
         default_id = old.default_clinic_id

@@ -32,6 +32,9 @@ def _error_page(code: int, title: str, message: str):
     def handler(error):
         if request.accept_mimetypes.best == "application/json":
             return jsonify(error=title), code
-        return render_template("error.html", code=code, title=title, message=message), code
+        # A view may say why (``abort(403, description=...)``); werkzeug's stock wording is replaced by ours.
+        said = getattr(error, "description", None)
+        shown = said if said and said != type(error).description else message
+        return render_template("error.html", code=code, title=title, message=shown), code
 
     return handler
