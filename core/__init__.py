@@ -13,7 +13,7 @@ from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader
 
 from core import config as config_module
-from core.extensions import csrf, db, login_manager, migrate
+from core.extensions import csrf, db, limiter, login_manager, migrate
 from core.plugin_host import PluginHost
 from core.web import log_privacy
 from core.web.errors import register_error_handlers
@@ -41,6 +41,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     csrf.init_app(app)
+    limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to continue."

@@ -68,5 +68,12 @@ def from_environment(instance_path: Path) -> dict:
         # Sign-in throttling: after this many consecutive failures the account is locked for a while.
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_LOCK_SECONDS": 15 * 60,
+        # And per client address, whatever the account: one address cannot lock out every account.
+        "LOGIN_RATE_LIMIT": os.environ.get("CASELOAD_LOGIN_RATE_LIMIT", "20 per minute;200 per hour"),
+        # Flask-Limiter's counters: memory:// is per process; set a shared store (e.g. redis://) for gunicorn.
+        "RATELIMIT_STORAGE_URI": os.environ.get("CASELOAD_RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        # Signed-in sessions end after this many minutes without a request (shared clinic computers).
+        "SESSION_IDLE_MINUTES": int(os.environ.get("CASELOAD_SESSION_IDLE_MINUTES", "30")),
         "PAGE_SIZE": 25,
     }

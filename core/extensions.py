@@ -1,6 +1,8 @@
 """The Flask extensions core uses, created unbound and initialised in ``create_app``."""
 from datetime import datetime, timezone
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -26,6 +28,8 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
+# Per-client-address limits (sign-in); behind a proxy, gunicorn's --forwarded-allow-ips sets remote_addr.
+limiter = Limiter(key_func=get_remote_address)
 
 
 @migrate.configure

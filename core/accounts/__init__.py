@@ -26,12 +26,14 @@ from core.accounts.models import (
     normalise_email,
 )
 from core.accounts.passwords import hash_password, verify_password
+from core.accounts.sessions import UserSession, end_all_sessions
 from core.accounts.signatures import ProviderSignature, signature_for
 from core.web.permissions import Permission
 
 __all__ = [
     "ClinicLicense", "LicenseAdjustmentRequest", "LicenseCategory", "LicenseUnavailable", "Permission",
-    "PermissionAttestation", "ProviderSignature", "User", "UserStatus", "UserType", "claim_license",
+    "PermissionAttestation", "ProviderSignature", "User", "UserSession", "UserStatus", "UserType", "claim_license",
+    "end_all_sessions",
     "clinic_user_or_404", "default_permissions", "find_user_by_email", "hash_password", "license_counts",
     "normalise_email", "set_seats", "signature_for", "verify_password",
 ]

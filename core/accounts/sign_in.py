@@ -1,33 +1,40 @@
-"""Sign-in, sign-out and the clinic switcher.
+"""Sign-in, sign-out, "Sign out everywhere" and the clinic switcher.
 
 Throttling: after ``LOGIN_MAX_FAILURES`` (5) consecutive wrong passwords an account is locked for
-``LOGIN_LOCK_SECONDS`` (15 minutes); a correct password during the lock is refused too. Inactive
-users cannot sign in, and a signed-in user made inactive is signed out at the next request (the
-user loader refuses inactive users, and inactivating rotates the session nonce).
+``LOGIN_LOCK_SECONDS`` (15 minutes); a correct password during the lock is refused too. Every attempt
+is counted with one atomic UPDATE before its password is checked, so parallel attempts cannot slip
+past the limit; and each client address may try ``LOGIN_RATE_LIMIT`` times (Flask-Limiter), so one
+address cannot lock out every account. A wrong password, an unknown email and a locked account get
+the same answer (no account enumeration). Inactive users cannot sign in. Sessions live server-side
+(``sessions``): sign-out ends this one, a password change or inactivation every one.
 """
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
+from sqlalchemy import update
 from wtforms import EmailField, HiddenField, IntegerField, PasswordField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from core.accounts.models import User, UserStatus, find_user_by_email
 from core.accounts.passwords import hash_password, needs_rehash, verify_password
+from core.accounts.sessions import end_all_sessions, end_session, open_session, start_session
 from core.audit import record
-from core.extensions import db, login_manager, utcnow
+from core.extensions import db, limiter, login_manager, utcnow
 from core.tenancy import accessible_clinic_ids
 from core.web import is_htmx, render
 
 bp = Blueprint("auth", __name__)
 
 INACTIVE_MESSAGE = "This account is inactive. Ask your clinic's administrator to reactivate it."
-INVALID_MESSAGE = "The email or password is not right."
-LOCKED_MESSAGE = "Too many failed sign-ins. This account is locked for {minutes} minutes; try again later."
+# One answer for a wrong password, an unknown email and a locked account: it never tells which.
+INVALID_MESSAGE = ("The email or password is not right. After 5 wrong tries in a row, signing in to an account "
+                   "is locked for 15 minutes.")
+IDLE_MESSAGE = "You were signed out after {minutes} minutes without activity. Sign in again to continue."
 
 
 class LoginForm(FlaskForm):
@@ -42,13 +49,39 @@ class SwitchClinicForm(FlaskForm):
 
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
+    """The signed-in user: their nonce must match and their server-side session be open and not idle."""
     user_id, _, nonce = (session_id or "").partition(":")
-    if not user_id.isdigit():
+    if not user_id.isdigit() or len(user_id) > 18:
         return None
     user = db.session.get(User, int(user_id))
     if user is None or user.session_nonce != nonce or not user.is_active:
         return None
+    if open_session(user.id, session.get("sid")) is None:
+        session["_signed_out_idle"] = True
+        return None
     return user
+
+
+def _attempt(user: User, now: datetime) -> tuple[int, datetime | None]:
+    """Count one sign-in attempt atomically (before its password is checked); return the count of
+    consecutive failures including this attempt and the lock, if any. A lock that has run out is lifted."""
+    db.session.execute(update(User).where(User.id == user.id, User.locked_until <= now)
+                       .values(locked_until=None, failed_logins=0))
+    count, locked_until = db.session.execute(
+        update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1)
+        .returning(User.failed_logins, User.locked_until)
+    ).one()
+    db.session.commit()
+    return count, locked_until
+
+
+def _lock(user: User, now: datetime) -> None:
+    """Lock the account (once: of parallel attempts only the first sets and audits the lock)."""
+    locked = db.session.execute(update(User).where(User.id == user.id, User.locked_until.is_(None)).values(
+        locked_until=now + timedelta(seconds=current_app.config["LOGIN_LOCK_SECONDS"])))
+    if locked.rowcount:
+        record("auth.locked", "user", user.id, clinic_id=user.default_clinic_id, actor=user)
+    db.session.commit()
 
 
 @login_manager.unauthorized_handler
@@ -71,56 +104,90 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
+def _login_rate_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     form = LoginForm(next=request.args.get("next", ""))
     error = None
+    if request.method == "GET" and session.pop("_signed_out_idle", None):
+        flash(IDLE_MESSAGE.format(minutes=current_app.config["SESSION_IDLE_MINUTES"]), "info")
     if form.validate_on_submit():
         user = find_user_by_email(form.email.data)
         now = utcnow()
-        if user is not None and user.locked_until and user.locked_until > now:
-            minutes = max(1, round((user.locked_until - now).total_seconds() / 60))
-            error = LOCKED_MESSAGE.format(minutes=minutes)
-        elif not verify_password(user.password_hash if user else None, form.password.data) or user is None:
+        limit = current_app.config["LOGIN_MAX_FAILURES"]
+        if user is None:
+            verify_password(None, form.password.data)  # the same work as for a real account
             error = INVALID_MESSAGE
-            if user is not None:
-                user.failed_logins += 1
-                if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-                    user.locked_until = now + timedelta(seconds=current_app.config["LOGIN_LOCK_SECONDS"])
-                    user.failed_logins = 0
-                    record("auth.locked", "user", user.id, clinic_id=user.default_clinic_id, actor=user)
-                    error = LOCKED_MESSAGE.format(minutes=current_app.config["LOGIN_LOCK_SECONDS"] // 60)
-                db.session.commit()
-        elif user.status is not UserStatus.ACTIVE:
-            error = INACTIVE_MESSAGE
         else:
-            user.failed_logins = 0
-            user.locked_until = None
-            if needs_rehash(user.password_hash):
-                user.password_hash = hash_password(form.password.data)
-            session.clear()
-            login_user(user)
-            session["clinic_id"] = user.default_clinic_id
-            record("auth.login", "user", user.id, clinic_id=user.default_clinic_id, actor=user)
-            db.session.commit()
-            from core.tenancy import flash_fee_schedule_alert
-
-            flash_fee_schedule_alert(user.default_clinic_id)
-            return redirect(_safe_next(form.next.data) or url_for("home.index"), code=303)
+            count, locked_until = _attempt(user, now)
+            if locked_until is not None or count > limit:
+                # Locked (or past the limit while a parallel attempt locks it): the password is not checked.
+                if locked_until is None:
+                    _lock(user, now)
+                error = INVALID_MESSAGE
+            elif not verify_password(user.password_hash, form.password.data):
+                error = INVALID_MESSAGE
+                if count >= limit:
+                    _lock(user, now)
+            elif user.status is not UserStatus.ACTIVE:
+                _reset_failures(user)
+                db.session.commit()
+                error = INACTIVE_MESSAGE
+            else:
+                return _sign_in(user, form)
     status = 422 if (error or form.errors) else 200
     return render("accounts/sign_in/login.html", form=form, error=error, status=status)
+
+
+def _reset_failures(user: User) -> None:
+    db.session.execute(update(User).where(User.id == user.id).values(failed_logins=0, locked_until=None))
+
+
+def _sign_in(user: User, form: LoginForm):
+    _reset_failures(user)
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(form.password.data)
+    session.clear()
+    login_user(user)
+    session["sid"] = start_session(user)
+    session["clinic_id"] = user.default_clinic_id
+    record("auth.login", "user", user.id, clinic_id=user.default_clinic_id, actor=user)
+    db.session.commit()
+    from core.tenancy import flash_fee_schedule_alert
+
+    flash_fee_schedule_alert(user.default_clinic_id)
+    return redirect(_safe_next(form.next.data) or url_for("home.index"), code=303)
 
 
 @bp.post("/logout")
 @login_required
 def logout():
     record("auth.logout", "user", current_user.id, clinic_id=session.get("clinic_id"))
+    end_session(current_user.id, session.get("sid"))
     db.session.commit()
     logout_user()
     session.clear()
     flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"), code=303)
+
+
+@bp.post("/logout/everywhere")
+@login_required
+def logout_everywhere():
+    """End every session of the signed-in user: this browser's and any other computer's."""
+    user = current_user._get_current_object()
+    record("auth.logout_everywhere", "user", user.id, clinic_id=session.get("clinic_id"))
+    end_all_sessions(user, "everywhere")
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You are signed out on every computer.", "info")
     return redirect(url_for("auth.login"), code=303)
 
 

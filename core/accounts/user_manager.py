@@ -7,10 +7,8 @@ them change existing profiles (seed 000, "User Managers").
 """
 from __future__ import annotations
 
-import secrets
-
-from flask import Blueprint, abort, flash, redirect, request, url_for
-from flask_login import current_user, login_required
+from flask import Blueprint, abort, flash, redirect, request, session, url_for
+from flask_login import current_user, login_required, login_user
 from sqlalchemy import func, or_, select
 
 from core.accounts.authority import LAST_ADMIN, OUTRANKED, is_last_active_admin, may_act_on, require_authority_over
@@ -32,6 +30,7 @@ from core.accounts.models import (
     normalise_email,
 )
 from core.accounts.passwords import hash_password
+from core.accounts.sessions import end_all_sessions
 from core.audit import AuditEvent, record
 from core.extensions import db
 from core.plugin_host import flatten, hooks_for
@@ -155,7 +154,7 @@ def inactivate(user_id: int):
         return _row_response(user, LAST_ADMIN.format(name=user.name), "error", status=422)
     if user.status is UserStatus.ACTIVE:
         user.status = UserStatus.INACTIVE
-        user.session_nonce = secrets.token_hex(8)  # signs them out everywhere
+        end_all_sessions(user, "inactivated")
         record("user.status", "user", user.id, clinic_id=user.default_clinic_id, summary="inactivated",
                changes={"status": ["active", "inactive"]})
         db.session.commit()
@@ -251,13 +250,18 @@ def _apply_profile(form, user: User, clinic, creating: bool) -> dict | None:
     user.last_name = form.last_name.data
     user.email = email
     if user.status is UserStatus.ACTIVE and new_status is UserStatus.INACTIVE:
-        user.session_nonce = secrets.token_hex(8)
+        end_all_sessions(user, "inactivated")
     user.status = new_status
     user.is_admin = form.is_admin.data
     user.npi = form.npi.data or None
     user.alternate_id = (form.alternate_id.data or "").strip() or None
     if form.password.data:
         user.password_hash = hash_password(form.password.data)
+        # A new password ends every session of the user (but the one making the change, if it is theirs).
+        own = user.id == current_user.id
+        end_all_sessions(user, "password", keep=session.get("sid") if own else None)
+        if own:
+            login_user(user)
     _apply_clinic_access(user, [c for c, _ in form.clinic_choices], form.clinics.data, new_default)
     user.set_permissions(wanted)
     if grants_finish and user_type.license_category is LicenseCategory.ASSISTANT:
@@ -418,7 +422,7 @@ def change_type(user_id: int):
         email = old.email
         old.email = _free_x_email(email)
         old.status = UserStatus.INACTIVE
-        old.session_nonce = secrets.token_hex(8)
+        end_all_sessions(old, "user type changed")
         db.session.flush()
         new = User(
             email=email,

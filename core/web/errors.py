@@ -24,6 +24,7 @@ def register_error_handlers(app: Flask) -> None:
         (403, "Not allowed", "You do not have the permission this page needs."),
         (404, "Not found", "There is nothing here, or you do not have access to it."),
         (413, "Too large", "What you sent is too large."),
+        (429, "Too many tries", "Too many requests from this computer. Wait a minute and try again."),
     ):
         app.register_error_handler(code, _error_page(code, title, message))
 
@@ -34,7 +35,7 @@ def _error_page(code: int, title: str, message: str):
             return jsonify(error=title), code
         # A view may say why (``abort(403, description=...)``); werkzeug's stock wording is replaced by ours.
         said = getattr(error, "description", None)
-        shown = said if said and said != type(error).description else message
+        shown = said if code == 403 and said and said != type(error).description else message
         return render_template("error.html", code=code, title=title, message=shown), code
 
     return handler

@@ -34,6 +34,7 @@ OPEN_TO_EVERY_USER = {
     "home.index": "the home page shows only what the user's permissions allow",
     "auth.switch_clinic": "switching among the user's own clinics",
     "auth.logout": "signing out",
+    "auth.logout_everywhere": "ending one's own sessions on every computer",
     "licenses.request_adjustment": "checked by the view: View Users is needed (403 otherwise)",
     "signatures.show": "a provider manages their own signature; others need Edit Users",
     "signatures.image": "a provider sees their own signature; others need View Users",

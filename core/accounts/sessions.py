@@ -1,0 +1,88 @@
+"""Server-side sign-in sessions: what makes a session cookie worth anything.
+
+The browser's (signed) session cookie carries a random token; this table holds its SHA-256 and the
+session's life. A request is signed in only while its session row is open and has been used within
+the idle timeout (``SESSION_IDLE_MINUTES``, 30 by default: clinic computers are shared). Sign-out ends
+the row, so a copy of the cookie taken before is refused; a password change, inactivation, Change User
+Type and "Sign out everywhere" end every row of the user.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app, request
+from sqlalchemy import ForeignKey, Index, String, select, update
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.extensions import db, utcnow
+
+TOUCH_EVERY = timedelta(seconds=60)
+"""How stale ``last_seen_at`` may get before a request writes it again (one write a minute, not per request)."""
+
+
+class UserSession(db.Model):
+    __tablename__ = "user_session"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column()
+    ended_why: Mapped[str | None] = mapped_column(String(20))
+    remote_addr: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (Index("ix_user_session_user_open", "user_id", "ended_at"),)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def idle_limit() -> timedelta:
+    return timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
+
+
+def start_session(user) -> str:
+    """Open a session for ``user``; return the token to keep in the browser's cookie (caller commits)."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(UserSession(token_hash=_hash(token), user_id=user.id, remote_addr=request.remote_addr))
+    return token
+
+
+def open_session(user_id: int, token: str | None) -> UserSession | None:
+    """The open, not idle session of ``user_id`` for ``token``; an idle one is ended and None returned."""
+    if not token:
+        return None
+    row = db.session.scalar(select(UserSession).where(
+        UserSession.token_hash == _hash(token), UserSession.user_id == user_id, UserSession.ended_at.is_(None)))
+    if row is None:
+        return None
+    now = utcnow()
+    if now - row.last_seen_at > idle_limit():
+        row.ended_at, row.ended_why = now, "idle"
+        db.session.commit()
+        return None
+    if now - row.last_seen_at > TOUCH_EVERY:
+        row.last_seen_at = now
+        db.session.commit()
+    return row
+
+
+def end_session(user_id: int, token: str | None, why: str = "sign-out") -> None:
+    """End the session of ``token`` (sign-out). The caller commits."""
+    if token:
+        db.session.execute(update(UserSession).where(
+            UserSession.token_hash == _hash(token), UserSession.user_id == user_id, UserSession.ended_at.is_(None)
+        ).values(ended_at=utcnow(), ended_why=why))
+
+
+def end_all_sessions(user, why: str, keep: str | None = None) -> None:
+    """End every open session of ``user`` but the one of ``keep`` (a token), and rotate their session
+    nonce; the caller commits (and signs the kept session in again, since the nonce is part of its id)."""
+    query = update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+    if keep:
+        query = query.where(UserSession.token_hash != _hash(keep))
+    db.session.execute(query.values(ended_at=utcnow(), ended_why=why))
+    user.session_nonce = secrets.token_hex(8)
