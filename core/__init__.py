@@ -15,7 +15,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from core import config as config_module
 from core.extensions import csrf, db, limiter, login_manager, migrate
 from core.plugin_host import PluginHost
-from core.web import log_privacy
+from core.web import converters, log_privacy
 from core.web.errors import register_error_handlers
 from core.web.htmx import add_vary
 from core.web.security import add_security_headers
@@ -33,6 +33,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         static_folder="static",
     )
     app.config.update(config_module.from_environment(Path(app.instance_path)))
+    converters.install(app)
     if overrides:
         if "SQLALCHEMY_DATABASE_URI" in overrides:
             overrides = {**overrides, "SQLALCHEMY_DATABASE_URI": config_module.normalise_database_url(overrides["SQLALCHEMY_DATABASE_URI"])}

@@ -183,7 +183,10 @@ def toggle_admin(user_id: int):
 
 # -- add and edit --------------------------------------------------------------------------------
 def _form_context(form, clinic, user=None, user_type=None, status=200):
-    user_type = user_type or (user.user_type if user else UserType(form.user_type.data or UserType.PT.value))
+    if user_type is None:
+        # An unknown type posted by hand is the form's field error; the page shows PT's defaults meanwhile.
+        known = {t.value for t in UserType}
+        user_type = user.user_type if user else UserType(form.user_type.data if form.user_type.data in known else UserType.PT.value)
     return render(
         "accounts/user_manager/form.html",
         status=status,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import Blueprint, Response, abort, request
 from flask_login import current_user, login_required
@@ -12,6 +12,10 @@ from sqlalchemy import func, select
 from core.audit.trail import AuditEvent, record
 from core.extensions import db
 from core.web import Permission, paginate, render
+
+# The trail began with Caseload; dates outside these bounds are typing mistakes (and would overflow).
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 
@@ -54,6 +58,9 @@ def _filtered_query():
                 day = datetime.strptime(args[name], "%Y-%m-%d")
             except ValueError:
                 errors[name] = "Enter a date as YYYY-MM-DD."
+                continue
+            if not EARLIEST_DATE <= day.date() <= LATEST_DATE:
+                errors[name] = f"Enter a date between {EARLIEST_DATE:%m/%d/%Y} and {LATEST_DATE:%m/%d/%Y}."
                 continue
             query = query.where(
                 AuditEvent.occurred_at >= day if op == "ge" else AuditEvent.occurred_at < day + timedelta(days=1)
