@@ -19,6 +19,7 @@ from core.web import converters, log_privacy
 from core.web.errors import register_error_handlers
 from core.web.htmx import add_vary
 from core.web.security import add_security_headers
+from core.web.text import CaseloadRequest
 
 ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -34,6 +35,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     )
     app.config.update(config_module.from_environment(Path(app.instance_path)))
     converters.install(app)
+    app.request_class = CaseloadRequest
     if overrides:
         if "SQLALCHEMY_DATABASE_URI" in overrides:
             overrides = {**overrides, "SQLALCHEMY_DATABASE_URI": config_module.normalise_database_url(overrides["SQLALCHEMY_DATABASE_URI"])}

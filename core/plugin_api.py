@@ -11,6 +11,7 @@ from typing import Any
 import pluggy
 
 from core.extensions import db, utcnow
+from core.web.text import clean_line
 
 __all__ = ["PROJECT", "Cell", "Column", "NavItem", "Problem", "SettingField", "db", "hookimpl", "utcnow"]
 # ``db`` is the app's Flask-SQLAlchemy object: a plugin's models subclass ``db.Model`` (tables named
@@ -63,7 +64,7 @@ class SettingField:
             if raw not in {value for value, _ in self.choices}:
                 raise ValueError(f"Choose one of: {', '.join(label for _, label in self.choices)}.")
             return raw
-        raw = (raw or "").strip()
+        raw = clean_line((raw or "").strip())
         if len(raw) > 500:
             raise ValueError("Use at most 500 characters.")
         return raw

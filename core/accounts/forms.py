@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -14,7 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from core.accounts.models import UserStatus, UserType
-from core.web import MultiCheckboxField, Permission, npi_error
+from core.web import CaseloadForm, MultiCheckboxField, Permission, npi_error
 
 NAME_CHARS = "Letters, spaces, hyphens, apostrophes and periods only."
 
@@ -42,7 +41,7 @@ def _npi(form, field):
             raise ValidationError(error)
 
 
-class UserProfileForm(FlaskForm):
+class UserProfileForm(CaseloadForm):
     """Fields shared by Add User and Edit User."""
 
     first_name = StringField("First name", validators=[DataRequired(), Length(max=100), _plain_name])
@@ -102,7 +101,7 @@ class EditUserForm(UserProfileForm):
     )
 
 
-class ChangeTypeForm(FlaskForm):
+class ChangeTypeForm(CaseloadForm):
     new_type = SelectField("New user type", choices=[(t.value, t.value) for t in UserType])
     confirm = BooleanField(
         "Create the new profile, hand it this email, and inactivate the old profile",

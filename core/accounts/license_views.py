@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
@@ -13,12 +12,12 @@ from core.accounts.models import LicenseCategory
 from core.audit import record
 from core.extensions import db, utcnow
 from core.tenancy import Clinic, accessible_clinic_ids, current_clinic
-from core.web import Permission, render
+from core.web import CaseloadForm, Permission, render
 
 bp = Blueprint("licenses", __name__, url_prefix="/licenses")
 
 
-class AdjustmentForm(FlaskForm):
+class AdjustmentForm(CaseloadForm):
     category = SelectField("License type", choices=[(c.value, c.value) for c in CHARGED])
     requested_seats = IntegerField(
         "Number of licenses wanted in total",
@@ -27,7 +26,7 @@ class AdjustmentForm(FlaskForm):
     reason = TextAreaField("Reason", validators=[DataRequired(message="Say why the adjustment is needed."), Length(max=1000)])
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(CaseloadForm):
     pass
 
 

@@ -15,7 +15,6 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
-from flask_wtf import FlaskForm
 from sqlalchemy import update
 from wtforms import EmailField, HiddenField, IntegerField, PasswordField
 from wtforms.validators import DataRequired, InputRequired, Length
@@ -26,7 +25,7 @@ from core.accounts.sessions import end_all_sessions, end_session, open_session, 
 from core.audit import record
 from core.extensions import db, limiter, login_manager, utcnow
 from core.tenancy import accessible_clinic_ids
-from core.web import is_htmx, render
+from core.web import CaseloadForm, is_htmx, render
 
 bp = Blueprint("auth", __name__)
 
@@ -37,13 +36,13 @@ INVALID_MESSAGE = ("The email or password is not right. After 5 wrong tries in a
 IDLE_MESSAGE = "You were signed out after {minutes} minutes without activity. Sign in again to continue."
 
 
-class LoginForm(FlaskForm):
+class LoginForm(CaseloadForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
     next = HiddenField()
 
 
-class SwitchClinicForm(FlaskForm):
+class SwitchClinicForm(CaseloadForm):
     clinic_id = IntegerField("Clinic", validators=[InputRequired()])
 
 

@@ -35,7 +35,6 @@ from datetime import datetime
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String, select
 from sqlalchemy.exc import IntegrityError
@@ -48,7 +47,7 @@ from core.accounts.models import User, clinic_user_or_404
 from core.audit import record
 from core.extensions import db, utcnow
 from core.tenancy import current_clinic
-from core.web import Permission
+from core.web import CaseloadForm, Permission
 
 KINDS = ("upload", "drawn", "typed")
 IMAGE_KINDS = ("upload", "drawn")
@@ -232,7 +231,7 @@ def clean_typed_text(value: str | None) -> str:
 
 
 # -- forms ------------------------------------------------------------------------------------
-class UploadSignatureForm(FlaskForm):
+class UploadSignatureForm(CaseloadForm):
     file = FileField(
         "Signature image (PNG or JPEG)",
         id="signature-file",
@@ -249,7 +248,7 @@ class UploadSignatureForm(FlaskForm):
             raise StopValidation(str(error)) from None
 
 
-class DrawSignatureForm(FlaskForm):
+class DrawSignatureForm(CaseloadForm):
     data_url = HiddenField("Drawn signature", id="signature-data-url", render_kw={"data-signature-input": ""})
     clean: CleanImage | None = None
 
@@ -260,7 +259,7 @@ class DrawSignatureForm(FlaskForm):
             raise StopValidation(str(error)) from None
 
 
-class TypedSignatureForm(FlaskForm):
+class TypedSignatureForm(CaseloadForm):
     typed_text = StringField(
         "Your name as it should appear",
         id="signature-typed-text",
@@ -279,7 +278,7 @@ class TypedSignatureForm(FlaskForm):
             raise ValidationError(str(error)) from None
 
 
-class RemoveSignatureForm(FlaskForm):
+class RemoveSignatureForm(CaseloadForm):
     pass
 
 

@@ -12,14 +12,13 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import date
 
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, Form, FormField, IntegerField, RadioField, SelectField, StringField
+from wtforms import BooleanField, DateField, FormField, IntegerField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from core.cases.models import PLACES_OF_SERVICE, CaseStatus, Discipline, InsuredRelationship, RelatedCause
 from core.patients import authorization_number_error, date_range_error, ssn_error
 from core.payers import Insurance, InsuranceType
-from core.web import US_STATES, digits, normalise_phone, phone_error, postal_code_error, state_error
+from core.web import US_STATES, CaseloadForm, CaseloadSubForm, digits, normalise_phone, phone_error, postal_code_error, state_error
 
 TOO_LONG = "Use at most %(max)d characters."
 STATE_CHOICES = [("", "Choose a state")] + [(s, s) for s in US_STATES]
@@ -61,7 +60,7 @@ class CaseFormContext:
 
 
 # -- insurance policies ----------------------------------------------------------------------------
-class PolicyForm(Form):
+class PolicyForm(CaseloadSubForm):
     """One insurance policy on a case (the primary or the secondary)."""
 
     optional = False
@@ -286,13 +285,13 @@ class _AuthorizationFields:
         }
 
 
-class AuthorizationRowForm(_AuthorizationFields, Form):
+class AuthorizationRowForm(_AuthorizationFields, CaseloadSubForm):
     """The case form's one optional authorization row."""
 
     optional_row = True
 
 
-class AddAuthorizationForm(_AuthorizationFields, FlaskForm):
+class AddAuthorizationForm(_AuthorizationFields, CaseloadForm):
     """Add Authorization, on the case page."""
 
 
@@ -368,7 +367,7 @@ class _PolicyChecks:
 
 
 # -- the case form ---------------------------------------------------------------------------------
-class CaseForm(_PolicyChecks, FlaskForm):
+class CaseForm(_PolicyChecks, CaseloadForm):
     """Add Case (and, with a status, Edit Case)."""
 
     title = StringField("Case Title", filters=[_strip],
@@ -502,7 +501,7 @@ def case_form_data(case) -> dict:
     return data
 
 
-class ChangeInsuranceForm(_PolicyChecks, FlaskForm):
+class ChangeInsuranceForm(_PolicyChecks, CaseloadForm):
     """Change Insurance: the new case's policies, and whether to copy the authorizations."""
 
     primary = FormField(PrimaryPolicyForm, "New Primary Insurance")

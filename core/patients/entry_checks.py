@@ -19,12 +19,19 @@ def primary_address_error(address_type: str | None) -> str | None:
     return None
 
 
+SSN_REMOVE = "remove"
+"""What the front desk types in the SSN field to take a stored number off the profile."""
+
+
 def ssn_error(raw: str | None, required: bool = False) -> str | None:
-    number = digits(raw)
-    if not number:
+    """9 digits (dashes allowed: 123-45-6789), blank, or ``remove``; nothing else is taken (a typed word
+    such as "unknown" would otherwise erase the stored number)."""
+    value = (raw or "").strip()
+    if not value or value.lower() == SSN_REMOVE:
         return "Workers' Comp needs the patient's Social Security Number." if required else None
-    if len(number) != 9 or re.search(r"[^\d\s-]", raw or ""):
-        return "Enter the 9-digit Social Security Number."
+    if not re.fullmatch(r"\d{3}-?\d{2}-?\d{4}", value):
+        return "Enter the 9-digit Social Security Number (dashes are fine), leave it blank, or type remove to take it off."
+    number = digits(value)
     if number.startswith(("000", "666", "9")) or number[3:5] == "00" or number[5:] == "0000":
         return "This is not a valid Social Security Number."
     return None

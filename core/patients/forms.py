@@ -11,13 +11,11 @@ import unicodedata
 from datetime import date
 
 from email_validator import EmailNotValidError, validate_email
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
     EmailField,
     FieldList,
-    Form,
     FormField,
     RadioField,
     SelectField,
@@ -29,7 +27,7 @@ from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optio
 
 from core.patients.entry_checks import primary_address_error, ssn_error
 from core.patients.models import AddressType, PhoneType, Sex
-from core.web import US_STATES, digits, normalise_phone, phone_error, postal_code_error, state_error
+from core.web import US_STATES, CaseloadForm, CaseloadSubForm, digits, normalise_phone, phone_error, postal_code_error, state_error
 
 MAX_ENTRIES = 10
 OLDEST_BIRTH_DATE = date(1900, 1, 1)
@@ -126,7 +124,7 @@ def _state_choices():
 
 
 # -- address and phone entries -------------------------------------------------------------------
-class AddressForm(Form):
+class AddressForm(CaseloadSubForm):
     """One address entry. A completely blank entry is skipped (the patient form decides whether one is needed)."""
 
     address_type = SelectField("Address type", choices=[(t.value, t.value) for t in AddressType],
@@ -156,7 +154,7 @@ class AddressForm(Form):
         return valid
 
 
-class PhoneForm(Form):
+class PhoneForm(CaseloadSubForm):
     """One phone entry; a blank entry is skipped."""
 
     phone_type = SelectField("Phone type", choices=[(t.value, t.value) for t in PhoneType], default=PhoneType.MOBILE.value,
@@ -173,7 +171,7 @@ class PhoneForm(Form):
 
 
 # -- the forms -----------------------------------------------------------------------------------
-class DemographicsForm(FlaskForm):
+class DemographicsForm(CaseloadForm):
     """Name, date of birth, sex, email and emergency contact: the chart's in-place Demographics form."""
 
     first_name = _name("First name")
@@ -355,7 +353,7 @@ class AddPatientForm(PatientForm):
         return self.has_medicare or bool(insurance and insurance.insurance_type.is_medicare)
 
 
-class AccountNoteForm(FlaskForm):
+class AccountNoteForm(CaseloadForm):
     body = TextAreaField("Account note", filters=[_strip], validators=[
         DataRequired(message="Write the note."), _at_most(NOTE_MAX)])
     is_sticky = BooleanField("Sticky note (shown at the top of the chart)")

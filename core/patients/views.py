@@ -135,6 +135,7 @@ def _apply_demographics(form: DemographicsForm, patient: Patient) -> None:
 
 def _apply_profile(form: PatientForm, patient: Patient) -> None:
     _apply_demographics(form, patient)
+    # ssn_error has refused anything but 9 digits, blank or "remove" (both of which leave no number).
     patient.ssn = digits(form.ssn.data) or None
     patient.addresses = [PatientAddress(**a) for a in form.filled_addresses()]
     patient.phones = [PatientPhone(**p) for p in form.filled_phones()]

@@ -1,13 +1,12 @@
 """The Add/Edit Insurance form (with the fields plugins contribute) and the referring physician form."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
 from core.payers.models import InsuranceType, UnitCalculation
 from core.plugin_api import SettingField
-from core.web import STATE_CHOICES, MultiCheckboxField, npi_error, phone_error, postal_code_error, state_error
+from core.web import STATE_CHOICES, CaseloadForm, MultiCheckboxField, npi_error, phone_error, postal_code_error, state_error
 
 BILLING_ADDRESS_WIDTH = 32
 """The billing feed truncates each referring physician address field to this many characters (seed 002)."""
@@ -18,7 +17,7 @@ ALLOW_ASSISTANT_FINALIZE_HELP = (
 )
 
 
-class InsuranceForm(FlaskForm):
+class InsuranceForm(CaseloadForm):
     name = StringField("Insurance name", validators=[DataRequired(message="Enter the insurance name."), Length(max=100)])
     insurance_type = SelectField(
         "Type",
@@ -123,7 +122,7 @@ def _npi(form, field):
         raise ValidationError(error)
 
 
-class ReferringPhysicianForm(FlaskForm):
+class ReferringPhysicianForm(CaseloadForm):
     first_name = StringField("First name", validators=[DataRequired(message="Enter the first name."), Length(max=60)])
     last_name = StringField("Last name", validators=[DataRequired(message="Enter the last name."), Length(max=60)])
     credentials = StringField("Credentials", validators=[Optional(), Length(max=20)])

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
@@ -11,6 +10,7 @@ from core.web import (
     STATE_CHOICES,
     STATE_NAMES,
     US_STATES,
+    CaseloadForm,
     MultiCheckboxField,
     digits,
     npi_error,
@@ -64,7 +64,7 @@ def modifier_errors(codes: list[str]) -> str | None:
     return None
 
 
-class CompanySettingsForm(FlaskForm):
+class CompanySettingsForm(CaseloadForm):
     """Payer Rules, Additional Modifiers and Initial Exam Case Copy."""
 
     payer_rule = RadioField(
@@ -122,7 +122,7 @@ def _no_po_box(form, field):
         )
 
 
-class ClinicSettingsForm(FlaskForm):
+class ClinicSettingsForm(CaseloadForm):
     """Clinic Settings (general): the facility's identifiers and address, and the clinic-wide settings."""
 
     npi = StringField("NPI", validators=[Length(max=20), _npi])

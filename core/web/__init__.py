@@ -20,9 +20,10 @@ from core.web.htmx import is_htmx, render
 from core.web.npi import npi_error
 from core.web.pagination import Page, paginate
 from core.web.permissions import Permission, require
+from core.web.text import CaseloadForm, CaseloadSubForm, clean_line, strip_controls
 
 __all__ = [
-    "MultiCheckboxField", "Page", "Permission", "STATE_CHOICES", "STATE_NAMES", "US_STATES", "digits",
+    "CaseloadForm", "CaseloadSubForm", "MultiCheckboxField", "Page", "Permission", "STATE_CHOICES", "STATE_NAMES", "US_STATES", "digits",
     "form_errors", "is_htmx", "normalise_phone", "npi_error", "paginate", "phone_error", "postal_code_error",
-    "render", "require", "state_error",
+    "clean_line", "render", "require", "state_error", "strip_controls",
 ]

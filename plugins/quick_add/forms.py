@@ -4,11 +4,10 @@ from __future__ import annotations
 import unicodedata
 from datetime import date
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, StringField, TelField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from core.web import phone_error
+from core.web import CaseloadForm, phone_error
 
 NAME_MAX = 60  # core.patients.Patient.first_name / last_name
 NAME_PUNCTUATION = set(" -'’.")
@@ -51,7 +50,7 @@ def billing_phone(form, field):
         raise ValidationError(error)
 
 
-class QuickAddPatientForm(FlaskForm):
+class QuickAddPatientForm(CaseloadForm):
     """Autocomplete is off: the browser would offer the staff member's own name and phone."""
 
     first_name = StringField(

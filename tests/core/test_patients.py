@@ -324,7 +324,7 @@ def test_add_another_address_and_phone_rerender_without_saving(client, editor):
     ({"date_of_birth": "1899-12-31"}, "date_of_birth", "Enter a date of birth on or after 01/01/1900."),
     ({"sex": None}, "sex", "Choose the patient's sex: Female, Male or Unknown."),
     ({"sex": "Other"}, "sex", "Choose Female, Male or Unknown."),
-    ({"ssn": "12345"}, "ssn", "Enter the 9-digit Social Security Number."),
+    ({"ssn": "12345"}, "ssn", "Enter the 9-digit Social Security Number (dashes are fine), leave it blank, or type remove to take it off."),
     ({"ssn": "000-12-3456"}, "ssn", "This is not a valid Social Security Number."),
     ({"email": "not-an-email"}, "email", "Enter a valid email address (name@example.com)."),
     ({"first_name": "Ma\x00ria"}, "first_name", "Remove the control characters from this field."),
