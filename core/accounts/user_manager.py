@@ -463,7 +463,9 @@ def show(user_id: int):
     user = get_clinic_user_or_404(user_id)
     history = paginate(
         select(AuditEvent)
-        .where(AuditEvent.object_type == "user", AuditEvent.object_id == str(user.id), AuditEvent.action != "auth.login")
+        .where(AuditEvent.object_type == "user", AuditEvent.object_id == str(user.id), AuditEvent.action != "auth.login",
+               # Only what happened in clinics the viewer has access to (a user may work in several).
+               AuditEvent.clinic_id.in_(accessible_clinic_ids(current_user)))
         .order_by(AuditEvent.id.desc()),
         options=(db.selectinload(AuditEvent.actor),),
     )

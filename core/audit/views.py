@@ -1,17 +1,16 @@
 """The Audit Trail screen (``/admin/audit``): filter by user, action, record and dates; CSV export."""
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, datetime, timedelta
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, abort, request
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from core.audit.trail import AuditEvent, record
 from core.extensions import db
 from core.web import Permission, paginate, render
+from core.web.csv_export import csv_response
 
 # The trail began with Caseload; dates outside these bounds are typing mistakes (and would overflow).
 EARLIEST_DATE = date(2000, 1, 1)
@@ -86,28 +85,16 @@ def export_csv():
     query, errors = _filtered_query()
     if errors:
         abort(400)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["When (UTC)", "Who", "Clinic", "Action", "Record type", "Record id", "Summary"])
-    for event in db.session.scalars(query.limit(50_000).options(db.selectinload(AuditEvent.actor), db.selectinload(AuditEvent.clinic))):
-        writer.writerow([
-            event.occurred_at.isoformat(timespec="seconds"),
-            event.actor.email if event.actor else "",
-            event.clinic.name if event.clinic else "",
-            event.action,
-            event.object_type,
-            event.object_id,
-            _csv_safe(event.summary),
-        ])
+    events = db.session.scalars(query.limit(50_000).options(db.selectinload(AuditEvent.actor), db.selectinload(AuditEvent.clinic)))
+    rows = [[
+        event.occurred_at.isoformat(timespec="seconds"),
+        event.actor.email if event.actor else "",
+        event.clinic.name if event.clinic else "",
+        event.action,
+        event.object_type,
+        event.object_id,
+        event.summary,
+    ] for event in events]
     record("audit.export", "audit_event", "-", summary="audit trail exported")
     db.session.commit()
-    return Response(
-        out.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": "attachment; filename=audit-trail.csv"},
-    )
-
-
-def _csv_safe(value: str) -> str:
-    """Stop spreadsheet formula injection in exported cells."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+    return csv_response("audit-trail.csv", ["When (UTC)", "Who", "Clinic", "Action", "Record type", "Record id", "Summary"], rows)

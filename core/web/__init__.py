@@ -4,6 +4,7 @@ htmx partial-or-page rendering (``render``, ``is_htmx``), server-side pagination
 the permission names and the view guard, US field formats (phone, ZIP, state, NPI), security headers,
 log privacy, error pages, the main navigation and the health check. It imports no other package of core.
 """
+from core.web.csv_export import csv_response, safe_cell
 from core.web.fields import MultiCheckboxField
 from core.web.form_errors import form_errors
 from core.web.formats import (
@@ -25,5 +26,5 @@ from core.web.text import CaseloadForm, CaseloadSubForm, clean_line, strip_contr
 __all__ = [
     "CaseloadForm", "CaseloadSubForm", "MultiCheckboxField", "Page", "Permission", "STATE_CHOICES", "STATE_NAMES", "US_STATES", "digits",
     "form_errors", "is_htmx", "normalise_phone", "npi_error", "paginate", "phone_error", "postal_code_error",
-    "clean_line", "render", "require", "state_error", "strip_controls",
+    "clean_line", "csv_response", "render", "safe_cell", "require", "state_error", "strip_controls",
 ]

@@ -10,17 +10,25 @@ from __future__ import annotations
 import logging
 import re
 
-_QUERY = re.compile(r"\?\S*(?= HTTP/)")
+# From the "?" of a request target to the protocol (a malformed line may hold raw spaces), or to the
+# end of the text when no protocol follows.
+_QUERY = re.compile(r"\?.*?(?= HTTP/\d)|\?[^\s'\"]*")
+
+
+def _strip(value):
+    return _QUERY.sub("?…", value) if isinstance(value, str) else value
 
 
 class StripQueryStrings(logging.Filter):
-    """Remove the query string from werkzeug's access-log request line."""
+    """Remove query strings from werkzeug's log lines: the access log's request line, and the request
+    line quoted in its errors ("Bad request syntax ('GET /patients/?q=… HTTP/1.1')")."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = _strip(record.msg)
         if isinstance(record.args, tuple):
-            record.args = tuple(
-                _QUERY.sub("?…", arg) if isinstance(arg, str) else arg for arg in record.args
-            )
+            record.args = tuple(_strip(arg) for arg in record.args)
+        elif isinstance(record.args, dict):
+            record.args = {key: _strip(value) for key, value in record.args.items()}
         return True
 
 

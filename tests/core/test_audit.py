@@ -56,7 +56,7 @@ def test_audit_csv_export(client, admin, clinic):
     response = client.get("/admin/audit/export.csv?object_id=7")
     assert response.mimetype == "text/csv"
     lines = response.get_data(as_text=True).splitlines()
-    assert lines[0].startswith("When (UTC),Who,Clinic,Action")
+    assert lines[0].lstrip("\ufeff").startswith("When (UTC),Who,Clinic,Action")
     assert len(lines) == 2 and "'=HYPERLINK(1)" in lines[1]
 
 
@@ -65,3 +65,32 @@ def test_audit_trail_needs_an_admin(client, clinic, make_user, permission):
     client.login("pt@example.test")
     assert client.get("/admin/audit/").status_code == 403
     assert client.get("/admin/audit/export.csv").status_code == 403
+
+
+def test_every_cell_of_the_audit_csv_is_neutralised(client, admin, clinic, make_user):
+    """An email like =cmd|'/C calc'!A0@x.test in the Who column is written as text, not a formula."""
+    import csv
+    import io
+
+    from core.accounts import UserType as _UserType
+
+    attacker = make_user([clinic], email="=cmd|'/c calc'!a0@x.test", user_type=_UserType.CLERICAL)
+    record("patient.view", "patient", 9, clinic_id=clinic.id, actor=attacker, summary="+SUM(A1)")
+    db.session.commit()
+    client.login(admin.email)
+    text = client.get("/admin/audit/export.csv?object_id=9").get_data(as_text=True).lstrip("\ufeff")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[1][1] == "'=cmd|'/c calc'!a0@x.test" and rows[1][6] == "'+SUM(A1)"
+    for row in rows:
+        for cell in row:
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+
+
+def test_safe_cell_rules():
+    from decimal import Decimal
+
+    from core.web import safe_cell
+
+    assert [safe_cell(v) for v in ("=1+1", "@SUM", "-2+3", "+1", "\tx", "plain", None)] == \
+        ["'=1+1", "'@SUM", "'-2+3", "'+1", "'\tx", "plain", ""]
+    assert safe_cell(Decimal("-12.50")) == Decimal("-12.50") and safe_cell(-3) == -3

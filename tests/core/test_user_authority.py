@@ -105,3 +105,18 @@ def test_an_admin_may_demote_another_admin(client, admin, make_user, licensed):
     assert not other.is_admin
     # Now ``admin`` is the last one: removing their own checkbox by editing is refused.
     assert client.post(f"/users/{admin.id}/edit", data=_edit_data(admin, licensed, is_admin="")).status_code == 422
+
+
+def test_a_users_history_shows_only_the_viewers_clinics(client, make_user, make_clinic, licensed):
+    """A user working in two clinics: a manager of one clinic sees only that clinic's history rows."""
+    from core.audit import record
+
+    other = make_clinic("Other Clinic", company=licensed.company)
+    pt = make_user([licensed, other], email="pt@example.test", user_type=UserType.PT)
+    viewer = make_user([licensed], email="viewer@example.test", user_type=UserType.CLERICAL, permissions=MANAGER)
+    record("user.update", "user", pt.id, clinic_id=licensed.id, summary="seen-here changed")
+    record("user.update", "user", pt.id, clinic_id=other.id, summary="other-clinic changed")
+    db.session.commit()
+    client.login(viewer.email)
+    page = client.get(f"/users/{pt.id}").get_data(as_text=True)
+    assert "seen-here changed" in page and "other-clinic changed" not in page
