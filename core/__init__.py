@@ -106,10 +106,15 @@ def _register_template_helpers(app: Flask) -> None:
     from sqlalchemy import select
 
     from core.plugin_host import plugin_nav_items
-    from core.tenancy import Clinic, accessible_clinic_ids, current_clinic
+    from core.tenancy import Clinic, accessible_clinic_ids, clinic_zone, current_clinic
+    from core.web.local_time import format_local_date, format_local_time, set_zone_source
     from core.web.navigation import add_nav_source, nav_items
 
     add_nav_source(app, lambda user: plugin_nav_items(current_clinic(), user))
+    # Stored instants (UTC) are shown in the zone of the clinic the user works in (UTC when signed out).
+    set_zone_source(app, lambda: clinic_zone(current_clinic()) if current_user.is_authenticated else None)
+    app.jinja_env.filters["clinic_time"] = format_local_time
+    app.jinja_env.filters["clinic_date"] = format_local_date
 
     @app.context_processor
     def layout_context():

@@ -11,7 +11,6 @@ from typing import Any
 import pluggy
 
 from core.extensions import db, utcnow
-from core.web.text import clean_line
 
 __all__ = ["PROJECT", "Cell", "Column", "NavItem", "Problem", "SettingField", "db", "hookimpl", "utcnow"]
 # ``db`` is the app's Flask-SQLAlchemy object: a plugin's models subclass ``db.Model`` (tables named
@@ -64,7 +63,7 @@ class SettingField:
             if raw not in {value for value, _ in self.choices}:
                 raise ValueError(f"Choose one of: {', '.join(label for _, label in self.choices)}.")
             return raw
-        raw = clean_line((raw or "").strip())
+        raw = (raw or "").strip()
         if len(raw) > 500:
             raise ValueError("Use at most 500 characters.")
         return raw

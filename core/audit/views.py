@@ -1,7 +1,7 @@
 """The Audit Trail screen (``/admin/audit``): filter by user, action, record and dates; CSV export."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from flask import Blueprint, abort, request
 from flask_login import current_user, login_required
@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from core.audit.trail import AuditEvent, record
 from core.extensions import db
-from core.web import Permission, paginate, render
+from core.web import Permission, local_day_bounds_utc, paginate, render, to_local
 from core.web.csv_export import csv_response
 
 # The trail began with Caseload; dates outside these bounds are typing mistakes (and would overflow).
@@ -61,9 +61,8 @@ def _filtered_query():
             if not EARLIEST_DATE <= day.date() <= LATEST_DATE:
                 errors[name] = f"Enter a date between {EARLIEST_DATE:%m/%d/%Y} and {LATEST_DATE:%m/%d/%Y}."
                 continue
-            query = query.where(
-                AuditEvent.occurred_at >= day if op == "ge" else AuditEvent.occurred_at < day + timedelta(days=1)
-            )
+            start, end = local_day_bounds_utc(day.date())  # the day as the clinic lives it
+            query = query.where(AuditEvent.occurred_at >= start if op == "ge" else AuditEvent.occurred_at < end)
     return query.order_by(AuditEvent.id.desc()), errors
 
 
@@ -87,7 +86,7 @@ def export_csv():
         abort(400)
     events = db.session.scalars(query.limit(50_000).options(db.selectinload(AuditEvent.actor), db.selectinload(AuditEvent.clinic)))
     rows = [[
-        event.occurred_at.isoformat(timespec="seconds"),
+        to_local(event.occurred_at).isoformat(timespec="seconds"),
         event.actor.email if event.actor else "",
         event.clinic.name if event.clinic else "",
         event.action,
@@ -97,4 +96,4 @@ def export_csv():
     ] for event in events]
     record("audit.export", "audit_event", "-", summary="audit trail exported")
     db.session.commit()
-    return csv_response("audit-trail.csv", ["When (UTC)", "Who", "Clinic", "Action", "Record type", "Record id", "Summary"], rows)
+    return csv_response("audit-trail.csv", ["When", "Who", "Clinic", "Action", "Record type", "Record id", "Summary"], rows)

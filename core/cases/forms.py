@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from datetime import date
 
 from wtforms import BooleanField, DateField, FormField, IntegerField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
@@ -18,7 +17,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from core.cases.models import PLACES_OF_SERVICE, CaseStatus, Discipline, InsuredRelationship, RelatedCause
 from core.patients import authorization_number_error, date_range_error, ssn_error
 from core.payers import Insurance, InsuranceType
-from core.web import US_STATES, CaseloadForm, CaseloadSubForm, digits, normalise_phone, phone_error, postal_code_error, state_error
+from core.web import US_STATES, CaseloadForm, CaseloadSubForm, digits, local_today, normalise_phone, phone_error, postal_code_error, state_error
 
 TOO_LONG = "Use at most %(max)d characters."
 STATE_CHOICES = [("", "Choose a state")] + [(s, s) for s in US_STATES]
@@ -143,7 +142,7 @@ class PolicyForm(CaseloadSubForm):
                 _add_error(self.subscriber_middle_initial, "Enter one letter.")
                 ok = False
             born = self.subscriber_date_of_birth.data
-            if born and born > date.today():
+            if born and born > local_today():
                 _add_error(self.subscriber_date_of_birth, "The date of birth cannot be in the future.")
                 ok = False
         return ok
@@ -437,7 +436,7 @@ class CaseForm(_PolicyChecks, CaseloadForm):
             if self.referral_date.data is None and not self.referral_date.errors:
                 _add_error(self.referral_date, "This clinic requires a referral: enter the referral date.")
                 ok = False
-        today = date.today()
+        today = local_today()
         for f, what in ((self.onset_date, "date of injury or onset"), (self.accident_date, "accident date"),
                         (self.referral_date, "referral date")):
             if f.data and f.data > today:

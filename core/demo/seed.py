@@ -19,10 +19,11 @@ COMPANY = {"name": "Saguaro Physical Therapy & Rehab", "tin": "861234567"}
 CLINICS = [
     {"name": "Saguaro PT - Camelback", "npi": "1234567893", "address_line1": "4250 E Camelback Rd Ste 210",
      "city": "Phoenix", "state": "AZ", "postal_code": "850181234", "phone": "6025550142",
-     "fee_schedule_region": "Arizona", "alternate_id": "FAC-101"},
+     "fee_schedule_region": "Arizona", "alternate_id": "FAC-101", "time_zone": "America/Phoenix"},
     {"name": "Saguaro PT - Old Town Scottsdale", "npi": "1245319599", "address_line1": "7301 E 3rd Ave",
      "city": "Scottsdale", "state": "AZ", "postal_code": "852514321", "phone": "4805550178",
-     "place_of_service_enabled": True, "referral_required": True, "alternate_id": "FAC-102"},
+     "place_of_service_enabled": True, "referral_required": True, "alternate_id": "FAC-102",
+     "time_zone": "America/Phoenix"},
     # Old Town has no Medicare Fee Schedule region yet: its users see the alert at every sign-in.
 ]
 

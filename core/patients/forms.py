@@ -27,7 +27,7 @@ from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optio
 
 from core.patients.entry_checks import primary_address_error, ssn_error
 from core.patients.models import AddressType, PhoneType, Sex
-from core.web import US_STATES, CaseloadForm, CaseloadSubForm, digits, normalise_phone, phone_error, postal_code_error, state_error
+from core.web import US_STATES, CaseloadForm, CaseloadSubForm, digits, local_today, normalise_phone, phone_error, postal_code_error, state_error
 
 MAX_ENTRIES = 10
 OLDEST_BIRTH_DATE = date(1900, 1, 1)
@@ -104,7 +104,7 @@ def _ssn(form, field):
 def _birth_date(form, field):
     if field.errors or field.data is None:
         return
-    if field.data > date.today():
+    if field.data > local_today():
         raise ValidationError("The date of birth cannot be in the future.")
     if field.data < OLDEST_BIRTH_DATE:
         raise ValidationError("Enter a date of birth on or after 01/01/1900.")

@@ -16,7 +16,7 @@ from core.plugin_host.host import (
     settings_fields,
 )
 from core.tenancy import current_clinic
-from core.web import Permission, is_htmx, render, require
+from core.web import Permission, clean_line, is_htmx, render, require
 
 bp = Blueprint("clinic_settings", __name__, url_prefix="/settings")
 
@@ -94,7 +94,7 @@ def save_settings(name: str):
     for field in fields:
         raw = request.form.get(field.key)
         try:
-            submitted[field.key] = field.coerce(raw)
+            submitted[field.key] = field.coerce(clean_line(raw))
         except ValueError as exc:
             errors[field.key] = str(exc)
     if errors:

@@ -19,6 +19,7 @@ from flask_login import current_user
 from core import hookspecs
 from core.plugin_api import PROJECT
 from core.plugin_host.state import clinic_plugin_state, write_enabled, write_setting
+from core.web.text import clean_line
 
 ENTRY_POINT_GROUP = "caseload.plugins"
 
@@ -216,7 +217,8 @@ def set_plugin_setting(clinic, name: str, key: str, raw_value: str | None, user=
     fields = {f.key: f for f in settings_fields(clinic, name)}
     if key not in fields:
         raise KeyError(f"{name} has no setting {key!r}.")
-    value = fields[key].coerce(raw_value)
+    # Control and bidi characters are refused here, as in every form (core.web.text).
+    value = fields[key].coerce(clean_line(raw_value))
     before = plugin_settings(clinic, name)[key]
     write_setting(clinic.id, name, key, value, fields[key].default)
     if before != value:

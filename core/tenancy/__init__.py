@@ -15,8 +15,9 @@ from core.tenancy.scoping import (
 )
 from core.tenancy.settings_views import flash_fee_schedule_alert
 from core.tenancy.signals import company_modifiers_removed
+from core.tenancy.time_zones import US_TIME_ZONES, clinic_zone, zone_for_state
 
 __all__ = [
-    "Clinic", "ClinicAccess", "Company", "accessible_clinic_ids", "company_modifiers_removed", "current_clinic",
-    "flash_fee_schedule_alert",    "get_in_clinic_or_404", "get_in_company_or_404", "in_current_clinic",
+    "US_TIME_ZONES", "Clinic", "ClinicAccess", "Company", "accessible_clinic_ids", "clinic_zone", "company_modifiers_removed", "current_clinic",
+    "flash_fee_schedule_alert",    "get_in_clinic_or_404", "get_in_company_or_404", "in_current_clinic", "zone_for_state",
 ]

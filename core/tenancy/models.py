@@ -44,6 +44,8 @@ class Clinic(db.Model):
     fee_schedule_institutional: Mapped[bool] = mapped_column(default=False)
     place_of_service_enabled: Mapped[bool] = mapped_column(default=False)
     referral_required: Mapped[bool] = mapped_column(default=False)
+    # IANA zone name (core.tenancy.time_zones.US_TIME_ZONES): times are shown, and "today" reckoned, in it.
+    time_zone: Mapped[str] = mapped_column(String(40), default="America/New_York")
     company: Mapped[Company] = relationship(back_populates="clinics")
 
     @property

@@ -6,6 +6,7 @@ import re
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from core.tenancy.time_zones import US_TIME_ZONES
 from core.web import (
     STATE_CHOICES,
     STATE_NAMES,
@@ -156,6 +157,7 @@ class ClinicSettingsForm(CaseloadForm):
         validators=[InputRequired(message="Choose Yes or No.")],
     )
     referral_required = BooleanField("Require a referral for every new patient")
+    time_zone = SelectField("Time zone", choices=US_TIME_ZONES)
 
     def validate_state(self, field):
         error = state_error(field.data)

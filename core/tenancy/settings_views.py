@@ -87,7 +87,7 @@ def company():
 # -- Clinic Settings (general) -------------------------------------------------------------------
 _CLINIC_FIELDS = ("npi", "alternate_id", "address_line1", "address_line2", "city", "state", "postal_code", "phone",
                   "assistant_finalization", "assistant_finalization_verbiage", "fee_schedule_region",
-                  "fee_schedule_institutional", "place_of_service_enabled", "referral_required")
+                  "fee_schedule_institutional", "place_of_service_enabled", "referral_required", "time_zone")
 
 
 def _clinic_snapshot(clinic: Clinic) -> dict:
@@ -96,7 +96,7 @@ def _clinic_snapshot(clinic: Clinic) -> dict:
 
 def _load_clinic(form, clinic: Clinic) -> None:
     for name in ("npi", "alternate_id", "address_line1", "address_line2", "city", "state", "postal_code", "phone",
-                 "assistant_finalization_verbiage", "fee_schedule_region", "referral_required"):
+                 "assistant_finalization_verbiage", "fee_schedule_region", "referral_required", "time_zone"):
         form[name].data = getattr(clinic, name)
     if len(clinic.postal_code or "") == 9:
         form.postal_code.data = f"{clinic.postal_code[:5]}-{clinic.postal_code[5:]}"
@@ -120,6 +120,7 @@ def _apply_clinic(form, clinic: Clinic) -> None:
     clinic.fee_schedule_institutional = form.fee_schedule_institutional.data == "institutional"
     clinic.place_of_service_enabled = form.place_of_service_enabled.data == "yes"
     clinic.referral_required = bool(form.referral_required.data)
+    clinic.time_zone = form.time_zone.data
 
 
 @bp.route("/clinic", methods=["GET", "POST"])

@@ -18,13 +18,16 @@ from core.web.formats import (
     state_error,
 )
 from core.web.htmx import is_htmx, render
+from core.web.local_time import format_local_date, format_local_time, local_day_bounds_utc, local_today, to_local
 from core.web.npi import npi_error
 from core.web.pagination import Page, paginate
 from core.web.permissions import Permission, require
 from core.web.text import CaseloadForm, CaseloadSubForm, clean_line, strip_controls
 
 __all__ = [
-    "CaseloadForm", "CaseloadSubForm", "MultiCheckboxField", "Page", "Permission", "STATE_CHOICES", "STATE_NAMES", "US_STATES", "digits",
-    "form_errors", "is_htmx", "normalise_phone", "npi_error", "paginate", "phone_error", "postal_code_error",
-    "clean_line", "csv_response", "render", "safe_cell", "require", "state_error", "strip_controls",
+    "CaseloadForm", "CaseloadSubForm", "MultiCheckboxField", "Page", "Permission", "STATE_CHOICES",
+    "STATE_NAMES", "US_STATES", "clean_line", "csv_response", "digits", "form_errors", "format_local_date",
+    "format_local_time", "is_htmx", "local_day_bounds_utc", "local_today", "normalise_phone", "npi_error",
+    "paginate", "phone_error", "postal_code_error", "render", "require", "safe_cell", "state_error",
+    "strip_controls", "to_local",
 ]

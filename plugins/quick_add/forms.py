@@ -7,7 +7,7 @@ from datetime import date
 from wtforms import DateField, StringField, TelField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from core.web import CaseloadForm, phone_error
+from core.web import CaseloadForm, local_today, phone_error
 
 NAME_MAX = 60  # core.patients.Patient.first_name / last_name
 NAME_PUNCTUATION = set(" -'’.")
@@ -36,7 +36,7 @@ def person_name(form, field):
 
 
 def birth_date(form, field):
-    if field.data > date.today():
+    if field.data > local_today():
         raise ValidationError("The date of birth cannot be in the future.")
     if field.data < EARLIEST_BIRTH_DATE:
         raise ValidationError("Enter a date of birth on or after 01/01/1900.")
@@ -92,4 +92,4 @@ class QuickAddPatientForm(CaseloadForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.date_of_birth.render_kw = {**self.date_of_birth.render_kw, "max": date.today().isoformat()}
+        self.date_of_birth.render_kw = {**self.date_of_birth.render_kw, "max": local_today().isoformat()}

@@ -56,7 +56,7 @@ def test_audit_csv_export(client, admin, clinic):
     response = client.get("/admin/audit/export.csv?object_id=7")
     assert response.mimetype == "text/csv"
     lines = response.get_data(as_text=True).splitlines()
-    assert lines[0].lstrip("\ufeff").startswith("When (UTC),Who,Clinic,Action")
+    assert lines[0].lstrip("\ufeff").startswith("When,Who,Clinic,Action")
     assert len(lines) == 2 and "'=HYPERLINK(1)" in lines[1]
 
 

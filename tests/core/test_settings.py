@@ -54,7 +54,8 @@ def clinic_data(**overrides):
     data = {"npi": VALID_NPI, "alternate_id": "FAC-12", "address_line1": "4400 E Camelback Rd", "address_line2": "Suite 2",
             "city": "Phoenix", "state": "AZ", "postal_code": "85018-1234", "phone": "602 555 0100",
             "assistant_finalization": "off", "assistant_finalization_verbiage": "", "fee_schedule_region": "Arizona",
-            "fee_schedule_institutional": "non_institutional", "place_of_service_enabled": "no"}
+            "fee_schedule_institutional": "non_institutional", "place_of_service_enabled": "no",
+            "time_zone": "America/Phoenix"}
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
 
