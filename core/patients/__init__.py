@@ -5,6 +5,7 @@ The chart's Cases section comes from ``core.cases`` (a template helper it offers
 insurance types from the loader ``core.cases`` registers with ``profile.provide_insurance_types``:
 patients sits below cases and never imports it.
 """
+from core.patients.duplicates import DIFFERENT_PERSON_LABEL, PossibleDuplicate, possible_duplicates
 from core.patients.entry_checks import (
     authorization_number_error,
     date_range_error,
@@ -31,8 +32,9 @@ from core.patients.profile import (
 )
 
 __all__ = [
-    "AccountNote", "AddressType", "Patient", "PatientAddress", "PatientPhone", "PhoneType", "Sex",
-    "assign_chart_number", "authorization_number_error", "create_patient", "date_range_error",
-    "insurance_types", "insurance_types_by_patient", "patient_search", "primary_address_error",
-    "profile_problems", "provide_insurance_types", "ssn_error",
+    "AccountNote", "AddressType", "DIFFERENT_PERSON_LABEL", "Patient", "PatientAddress", "PatientPhone",
+    "PhoneType", "PossibleDuplicate", "Sex", "assign_chart_number", "authorization_number_error",
+    "create_patient", "date_range_error", "insurance_types", "insurance_types_by_patient", "patient_search",
+    "possible_duplicates", "primary_address_error", "profile_problems", "provide_insurance_types",
+    "ssn_error",
 ]

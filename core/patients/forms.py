@@ -25,6 +25,7 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, ValidationError
 
+from core.patients.duplicates import DIFFERENT_PERSON_LABEL
 from core.patients.entry_checks import primary_address_error, ssn_error
 from core.patients.models import AddressType, PhoneType, Sex
 from core.web import US_STATES, CaseloadForm, CaseloadSubForm, digits, local_today, normalise_phone, phone_error, postal_code_error, state_error
@@ -335,6 +336,7 @@ class AddPatientForm(PatientForm):
     to start the first case)."""
 
     primary_insurance = SelectField("Primary insurance (if known)", choices=[("", "Not known yet")], validate_choice=False)
+    different_person = BooleanField(DIFFERENT_PERSON_LABEL)
 
     def set_insurances(self, insurances) -> None:
         self.insurances = {str(i.id): i for i in insurances}

@@ -16,12 +16,13 @@ from sqlalchemy.orm import selectinload
 
 from core.audit import record
 from core.extensions import db
+from core.patients.duplicates import possible_duplicates
 from core.patients.forms import AccountNoteForm, AddPatientForm, DemographicsForm, PatientForm
 from core.patients.models import AccountNote, Patient, PatientAddress, PatientPhone, Sex, patient_search
 from core.patients.profile import create_patient, insurance_types
 from core.payers import Insurance
 from core.plugin_host import flatten, hooks_for
-from core.tenancy import current_clinic, get_in_clinic_or_404
+from core.tenancy import accessible_clinic_ids, current_clinic, get_in_clinic_or_404
 from core.web import Permission, digits, is_htmx, normalise_phone, paginate, render, require
 
 bp = Blueprint("patients", __name__, url_prefix="/patients")
@@ -173,8 +174,16 @@ def _changed(before: dict, after: dict) -> list[str]:
     return sorted(name for name in after if before.get(name) != after[name])
 
 
-def _form_page(form, clinic, patient=None, status=200):
-    return render("patients/form.html", status=status, form=form, clinic=clinic, patient=patient)
+def _form_page(form, clinic, patient=None, status=200, duplicates=()):
+    return render("patients/form.html", status=status, form=form, clinic=clinic, patient=patient, duplicates=duplicates)
+
+
+def unconfirmed_duplicates(form, clinic) -> list:
+    """The possible duplicates of the patient being added, unless the user has said it is a different person."""
+    if form.different_person.data:
+        return []
+    return possible_duplicates(clinic, form.first_name.data, form.last_name.data, form.date_of_birth.data,
+                               accessible_clinic_ids(current_user))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -192,6 +201,9 @@ def add_patient():
         return _form_page(form, clinic)
     if not form.validate_on_submit():
         return _form_page(form, clinic, status=422)
+    duplicates = unconfirmed_duplicates(form, clinic)
+    if duplicates:
+        return _form_page(form, clinic, status=422, duplicates=duplicates)
     patient = create_patient(clinic, first_name=form.first_name.data, last_name=form.last_name.data,
                              date_of_birth=form.date_of_birth.data, created_by=current_user)
     _apply_profile(form, patient)

@@ -4,9 +4,10 @@ from __future__ import annotations
 import unicodedata
 from datetime import date
 
-from wtforms import DateField, StringField, TelField
+from wtforms import BooleanField, DateField, StringField, TelField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from core.patients import DIFFERENT_PERSON_LABEL
 from core.web import CaseloadForm, local_today, phone_error
 
 NAME_MAX = 60  # core.patients.Patient.first_name / last_name
@@ -89,6 +90,7 @@ class QuickAddPatientForm(CaseloadForm):
             billing_phone,
         ],
     )
+    different_person = BooleanField(DIFFERENT_PERSON_LABEL)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

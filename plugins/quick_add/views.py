@@ -15,9 +15,9 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
 from core.audit import record
-from core.patients import Patient, create_patient, insurance_types_by_patient, profile_problems
+from core.patients import Patient, create_patient, insurance_types_by_patient, possible_duplicates, profile_problems
 from core.plugin_api import db
-from core.tenancy import current_clinic
+from core.tenancy import accessible_clinic_ids, current_clinic
 from core.web import Permission, normalise_phone, paginate, render, require
 
 from .forms import QuickAddPatientForm
@@ -43,6 +43,10 @@ def new_patient():
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200
         return render("quick_add/new_patient.html", form=form, status=status)
+    duplicates = [] if form.different_person.data else possible_duplicates(
+        clinic, form.first_name.data, form.last_name.data, form.date_of_birth.data, accessible_clinic_ids(current_user))
+    if duplicates:
+        return render("quick_add/new_patient.html", form=form, duplicates=duplicates, status=422)
     patient = create_patient(
         clinic,
         first_name=form.first_name.data,
