@@ -6,6 +6,7 @@ requests (``/licenses``, ``license_views``) and provider signatures (``signature
 names themselves are ``core.web.permissions`` (every screen names the one it needs); this package
 decides who holds them.
 """
+from core.accounts import audit_labels as _audit_labels  # noqa: F401  (registers how the trail names its records)
 from core.accounts.licenses import (
     ClinicLicense,
     LicenseAdjustmentRequest,

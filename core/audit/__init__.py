@@ -4,6 +4,7 @@ Every package writes to it with ``record()``, so it sits just above ``core.web``
 the actor and clinic of an event are reached through the ORM relationships, not through imports of
 ``core.accounts`` or ``core.tenancy``. The Audit Trail screen (``/admin/audit``) is ``views``.
 """
+from core.audit.labels import RecordLabel, label_records
 from core.audit.trail import AuditEvent, record
 
-__all__ = ["AuditEvent", "record"]
+__all__ = ["AuditEvent", "RecordLabel", "label_records", "record"]

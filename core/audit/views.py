@@ -1,12 +1,14 @@
 """The Audit Trail screen (``/admin/audit``): filter by user, action, record and dates; CSV export."""
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 
 from flask import Blueprint, abort, request
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
+from core.audit.labels import labels_for
 from core.audit.trail import AuditEvent, record
 from core.extensions import db
 from core.web import Permission, local_day_bounds_utc, paginate, render, to_local
@@ -15,6 +17,7 @@ from core.web.csv_export import csv_response
 # The trail began with Caseload; dates outside these bounds are typing mistakes (and would overflow).
 EARLIEST_DATE = date(2000, 1, 1)
 LATEST_DATE = date(2100, 12, 31)
+EXPORT_LIMIT = 50_000
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 
@@ -73,7 +76,33 @@ def index():
         abort(403)
     query, errors = _filtered_query()
     page = paginate(query, options=(db.selectinload(AuditEvent.actor), db.selectinload(AuditEvent.clinic)))
-    return render("audit/index.html", "audit/_rows.html", page=page, errors=errors, args=request.args)
+    return render("audit/index.html", "audit/_rows.html", page=page, errors=errors, args=request.args,
+                  labels=labels_for(page.items), actions=_known_actions())
+
+
+def _known_actions() -> list[str]:
+    """The actions recorded in the viewer's clinics, for the Action filter (an index-only scan)."""
+    return list(db.session.scalars(
+        select(AuditEvent.action).where(AuditEvent.clinic_id.in_(_viewer_clinic_ids())).distinct().order_by(AuditEvent.action)))
+
+
+def changes_text(changes) -> str:
+    """Before → after values as one line of text (the CSV's Changes column)."""
+    if not changes:
+        return ""
+    if not isinstance(changes, dict):
+        return _shown(changes)
+    parts = []
+    for key, value in changes.items():
+        if isinstance(value, list) and len(value) == 2:
+            parts.append(f"{key}: {_shown(value[0])} → {_shown(value[1])}")
+        else:
+            parts.append(f"{key}: {_shown(value)}")
+    return "; ".join(parts)
+
+
+def _shown(value) -> str:
+    return value if isinstance(value, str) else json.dumps(value, default=str)
 
 
 @bp.get("/export.csv")
@@ -84,7 +113,9 @@ def export_csv():
     query, errors = _filtered_query()
     if errors:
         abort(400)
-    events = db.session.scalars(query.limit(50_000).options(db.selectinload(AuditEvent.actor), db.selectinload(AuditEvent.clinic)))
+    events = list(db.session.scalars(
+        query.limit(EXPORT_LIMIT).options(db.selectinload(AuditEvent.actor), db.selectinload(AuditEvent.clinic))))
+    labels = labels_for(events)
     rows = [[
         to_local(event.occurred_at).isoformat(timespec="seconds"),
         event.actor.email if event.actor else "",
@@ -92,8 +123,12 @@ def export_csv():
         event.action,
         event.object_type,
         event.object_id,
+        labels[(event.object_type, event.object_id)].text if (event.object_type, event.object_id) in labels else "",
         event.summary,
+        changes_text(event.changes),
     ] for event in events]
-    record("audit.export", "audit_event", "-", summary="audit trail exported")
+    record("audit.export", "audit_event", "-", summary="audit trail exported",
+           changes={"filters": {k: v for k, v in request.args.items() if k != "page"}, "rows": len(rows)})
     db.session.commit()
-    return csv_response("audit-trail.csv", ["When", "Who", "Clinic", "Action", "Record type", "Record id", "Summary"], rows)
+    header = ["When", "Who", "Clinic", "Action", "Record type", "Record id", "Record", "Summary", "Changes"]
+    return csv_response("audit-trail.csv", header, rows)

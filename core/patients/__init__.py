@@ -5,6 +5,7 @@ The chart's Cases section comes from ``core.cases`` (a template helper it offers
 insurance types from the loader ``core.cases`` registers with ``profile.provide_insurance_types``:
 patients sits below cases and never imports it.
 """
+from core.patients import audit_labels as _audit_labels  # noqa: F401  (registers how the trail names its records)
 from core.patients.duplicates import DIFFERENT_PERSON_LABEL, PossibleDuplicate, possible_duplicates
 from core.patients.entry_checks import (
     authorization_number_error,

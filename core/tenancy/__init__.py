@@ -5,6 +5,7 @@
 (``/settings/company``) and Clinic Settings (``/settings/clinic``) are ``settings_views``. Packages above
 that must react to a settings change connect to the signals in ``signals``.
 """
+from core.tenancy import audit_labels as _audit_labels  # noqa: F401  (registers how the trail names its records)
 from core.tenancy.models import Clinic, ClinicAccess, Company
 from core.tenancy.scoping import (
     accessible_clinic_ids,

@@ -80,7 +80,7 @@ def test_every_cell_of_the_audit_csv_is_neutralised(client, admin, clinic, make_
     client.login(admin.email)
     text = client.get("/admin/audit/export.csv?object_id=9").get_data(as_text=True).lstrip("\ufeff")
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[1][1] == "'=cmd|'/c calc'!a0@x.test" and rows[1][6] == "'+SUM(A1)"
+    assert rows[1][1] == "'=cmd|'/c calc'!a0@x.test" and rows[1][7] == "'+SUM(A1)"
     for row in rows:
         for cell in row:
             assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
@@ -94,3 +94,70 @@ def test_safe_cell_rules():
     assert [safe_cell(v) for v in ("=1+1", "@SUM", "-2+3", "+1", "\tx", "plain", None)] == \
         ["'=1+1", "'@SUM", "'-2+3", "'+1", "'\tx", "plain", ""]
     assert safe_cell(Decimal("-12.50")) == Decimal("-12.50") and safe_cell(-3) == -3
+
+
+# -- the trail as an admin reads it (issue 8, item 12) -------------------------------------------------
+def test_the_export_link_carries_the_filters_applied_in_place(client, admin, clinic):
+    import html
+    import re as _re
+
+    record("patient.view", "patient", 7, clinic_id=clinic.id, actor=admin)
+    record("user.update", "user", admin.id, clinic_id=clinic.id, actor=admin)
+    db.session.commit()
+    client.login(admin.email)
+    partial = client.hx_get("/admin/audit/?action=patient.view").get_data(as_text=True)
+    link = html.unescape(_re.search(r'id="audit-export"', partial) and _re.search(r'href="([^"]*export\.csv[^"]*)"', partial).group(1))
+    assert "action=patient.view" in link
+    exported = client.get(link).get_data(as_text=True).lstrip("\ufeff").splitlines()
+    assert len(exported) == 2 and "patient.view" in exported[1]
+
+
+def test_the_action_filter_offers_the_known_actions(client, admin, clinic):
+    record("patient.view", "patient", 7, clinic_id=clinic.id, actor=admin)
+    record("case.update", "case", 3, clinic_id=clinic.id, actor=admin)
+    db.session.commit()
+    client.login(admin.email)
+    page = client.get("/admin/audit/").get_data(as_text=True)
+    assert '<select id="f-action" name="action">' in page
+    assert '<option value="patient.view">patient.view</option>' in page and '<option value="case.update">case.update</option>' in page
+
+
+def test_records_are_named_and_linked_and_changes_shown(client, admin, clinic, count_queries):
+    from datetime import date
+
+    from core.patients import create_patient
+
+    patients = [create_patient(clinic, first_name="Maria", last_name=f"Rivera{chr(65 + i)}", date_of_birth=date(1961, 4, 12))
+                for i in range(5)]
+    db.session.flush()
+    for patient in patients:
+        record("patient.update", "patient", patient.id, clinic_id=clinic.id, actor=admin, summary="sex changed",
+               changes={"sex": ["Female", "Male"]})
+    db.session.commit()
+    client.login(admin.email)
+    page = client.get("/admin/audit/").get_data(as_text=True)
+    first = patients[0]
+    assert f'<a href="/patients/{first.id}">RiveraA, Maria (chart #{first.chart_number})</a>' in page
+    assert "<strong>sex</strong>: Female → Male" in page
+    # The names are loaded once per page and record type, however many rows.
+    with count_queries() as five:
+        client.get("/admin/audit/")
+    for i in range(5, 15):
+        record("patient.update", "patient", patients[i % 5].id, clinic_id=clinic.id, actor=admin)
+    db.session.commit()
+    with count_queries() as fifteen:
+        client.get("/admin/audit/")
+    assert fifteen.count == five.count
+
+
+def test_the_csv_has_the_record_name_and_the_changes(client, admin, clinic):
+    record("user.update", "user", admin.id, clinic_id=clinic.id, actor=admin, changes={"status": ["active", "inactive"]})
+    db.session.commit()
+    client.login(admin.email)
+    text = client.get(f"/admin/audit/export.csv?action=user.update&object_id={admin.id}").get_data(as_text=True).lstrip("\ufeff")
+    import csv
+    import io
+
+    header, row = list(csv.reader(io.StringIO(text)))[:2]
+    assert header == ["When", "Who", "Clinic", "Action", "Record type", "Record id", "Record", "Summary", "Changes"]
+    assert row[6] == f"{admin.first_name} {admin.last_name} (PT)" and row[8] == "status: active → inactive"
