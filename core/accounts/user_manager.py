@@ -35,7 +35,10 @@ from core.audit import AuditEvent, record
 from core.extensions import db
 from core.plugin_host import flatten, hooks_for
 from core.tenancy import Clinic, accessible_clinic_ids, current_clinic
-from core.web import Permission, is_htmx, paginate, render, require
+from core.web import Permission, confirmation_page, confirmed, is_htmx, paginate, render, require
+
+INACTIVATE_DETAIL = ("They are signed out everywhere and cannot sign in until a user manager activates them again; "
+                     "their license becomes available.")
 
 bp = Blueprint("user_manager", __name__, url_prefix="/users")
 
@@ -152,6 +155,8 @@ def inactivate(user_id: int):
         return _row_response(user, OUTRANKED.format(name=user.name), "error", status=422)
     if is_last_active_admin(user):
         return _row_response(user, LAST_ADMIN.format(name=user.name), "error", status=422)
+    if user.status is UserStatus.ACTIVE and not confirmed():
+        return confirmation_page(f"Inactivate {user.name}?", INACTIVATE_DETAIL, "Inactivate", url_for(".index"))
     if user.status is UserStatus.ACTIVE:
         user.status = UserStatus.INACTIVE
         end_all_sessions(user, "inactivated")

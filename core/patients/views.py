@@ -23,7 +23,7 @@ from core.patients.profile import create_patient, insurance_types
 from core.payers import Insurance
 from core.plugin_host import flatten, hooks_for
 from core.tenancy import accessible_clinic_ids, current_clinic, get_in_clinic_or_404
-from core.web import Permission, digits, is_htmx, normalise_phone, paginate, render, require
+from core.web import Permission, confirmation_page, confirmed, digits, is_htmx, normalise_phone, paginate, render, require
 
 bp = Blueprint("patients", __name__, url_prefix="/patients")
 
@@ -369,6 +369,9 @@ def unstick_account_note(patient_id: int, note_id: int):
     note = db.session.get(AccountNote, note_id)
     if note is None or note.patient_id != patient.id or note.clinic_id != patient.clinic_id:
         abort(404)
+    if note.is_sticky and not confirmed():
+        return confirmation_page("Remove this sticky note?", "The note stays in Account Notes but no longer shows at the top of "
+                                 "the chart.", "Remove sticky", url_for(".chart", patient_id=patient.id))
     if note.is_sticky:
         note.is_sticky = False
         record("patient.account_note", "patient", patient.id, clinic_id=patient.clinic_id, summary="sticky removed",

@@ -16,7 +16,10 @@ from core.plugin_host.host import (
     settings_fields,
 )
 from core.tenancy import current_clinic
-from core.web import Permission, clean_line, is_htmx, render, require
+from core.web import Permission, clean_line, confirmation_page, confirmed, is_htmx, render, require
+
+TURN_OFF_DETAIL = ("Its columns, links and checks disappear from this clinic at once; its settings and data are kept "
+                   "and come back when it is turned on again.")
 
 bp = Blueprint("clinic_settings", __name__, url_prefix="/settings")
 
@@ -73,9 +76,12 @@ def toggle(name: str):
     clinic = current_clinic()
     name = _plugin_name_or_404(name)
     enabled = request.form.get("enabled") == "on"
+    title = plugin_host().info(name).title
+    if not enabled and is_enabled(clinic, name) and not confirmed():
+        return confirmation_page(f"Turn off {title} for {clinic.name}?", TURN_OFF_DETAIL, f"Turn off {title}",
+                                 url_for(".features"), fields={"enabled": "off"})
     set_plugin_enabled(clinic, name, enabled, current_user)
     db.session.commit()
-    title = plugin_host().info(name).title
     if not is_htmx():
         flash(f"{title} is {'on' if enabled else 'off'} for {clinic.name}.", "success")
         return redirect(url_for(".features"), code=303)

@@ -4,6 +4,7 @@ htmx partial-or-page rendering (``render``, ``is_htmx``), server-side pagination
 the permission names and the view guard, US field formats (phone, ZIP, state, NPI), security headers,
 log privacy, error pages, the main navigation and the health check. It imports no other package of core.
 """
+from core.web.confirm import confirmation_page, confirmed
 from core.web.csv_export import csv_response, safe_cell
 from core.web.fields import MultiCheckboxField
 from core.web.form_errors import form_errors
@@ -26,8 +27,8 @@ from core.web.text import CaseloadForm, CaseloadSubForm, clean_line, strip_contr
 
 __all__ = [
     "CaseloadForm", "CaseloadSubForm", "MultiCheckboxField", "Page", "Permission", "STATE_CHOICES",
-    "STATE_NAMES", "US_STATES", "clean_line", "csv_response", "digits", "form_errors", "format_local_date",
-    "format_local_time", "is_htmx", "local_day_bounds_utc", "local_today", "normalise_phone", "npi_error",
-    "paginate", "phone_error", "postal_code_error", "render", "require", "safe_cell", "state_error",
-    "strip_controls", "to_local",
+    "STATE_NAMES", "US_STATES", "clean_line", "confirmation_page", "confirmed", "csv_response", "digits",
+    "form_errors", "format_local_date", "format_local_time", "is_htmx", "local_day_bounds_utc",
+    "local_today", "normalise_phone", "npi_error", "paginate", "phone_error", "postal_code_error", "render",
+    "require", "safe_cell", "state_error", "strip_controls", "to_local",
 ]

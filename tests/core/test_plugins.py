@@ -101,7 +101,7 @@ def test_features_page_switches_a_plugin_for_one_clinic_only(widgets, two_clinic
     assert client.get("/widgets/").status_code == 404
 
     _switch(client, a)
-    client.post("/settings/features/widgets", data={"enabled": "off"})
+    client.post("/settings/features/widgets", data={"enabled": "off", "confirmed": "yes"})  # the no-JavaScript confirmation page posts this
     assert "Widgets Board" not in client.get("/").get_data(as_text=True)
     assert "Widget Count" not in client.get("/users/").get_data(as_text=True)
     assert client.get("/widgets/").status_code == 404

@@ -145,8 +145,11 @@ def test_plugin_toggle_is_per_clinic(live_server, page: Page, two_clinics_admin)
     expect(page).to_have_url(f"{live_server}/settings/features")
     card = widgets_card(page)
     expect(card.locator(".badge")).to_have_text("On")
+    questions = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
     card.get_by_role("button", name="Turn off Widgets").click()
     expect(card.locator(".badge")).to_have_text("Off")
+    assert questions and questions[0].startswith("Turn off Widgets for this clinic?")
     expect(card.get_by_role("button", name="Turn on Widgets")).to_be_visible()
 
     page.reload()

@@ -338,6 +338,7 @@ def test_mips_column_follows_reporting_mode(live_server, page: Page, clinic, adm
     expect(admin_box).not_to_be_checked()
 
     open_clinic_settings(page, live_server)
+    page.once("dialog", lambda dialog: dialog.accept())
     card.get_by_role("button", name="Turn off MIPS").click()
     expect(card.locator(".badge")).to_have_text("Off")
     open_user_manager(page, live_server)
