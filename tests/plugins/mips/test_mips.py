@@ -208,7 +208,7 @@ def test_an_unknown_reporting_mode_is_refused(mips_on, admin, client):
 def test_switching_mips_off_removes_the_column_the_setting_and_the_route(mips_on, admin, staff, client):
     client.login(admin.email)
     client.post("/settings/features/mips/settings", {"reporting": "group"})
-    assert client.post("/settings/features/mips", {"enabled": "off"}).status_code == 303
+    assert client.post("/settings/features/mips", {"enabled": "off", "confirmed": "yes"}).status_code == 303
 
     assert not has_column(client.get("/users/").get_data(as_text=True))
     features = client.get("/settings/features").get_data(as_text=True)

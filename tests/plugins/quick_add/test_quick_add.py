@@ -168,7 +168,7 @@ def test_features_page_lists_quick_add_and_switches_it(clinic, admin, client):
     assert client.post("/settings/features/quick_add", {"enabled": "on"}).status_code == 303
     assert client.get(NEW).status_code == 200
     assert "Incomplete profiles" in client.get("/").get_data(as_text=True)
-    assert client.post("/settings/features/quick_add", {"enabled": "off"}).status_code == 303
+    assert client.post("/settings/features/quick_add", {"enabled": "off", "confirmed": "yes"}).status_code == 303
     assert client.get(NEW).status_code == 404
 
 

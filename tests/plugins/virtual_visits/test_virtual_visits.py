@@ -97,7 +97,7 @@ def test_on_in_one_clinic_only(make_clinic, make_user, enable_plugin, client):
 
 def test_switching_it_off_removes_the_column_and_the_routes(vv_on, admin, front_desk, client):
     client.login(admin.email)
-    assert client.post("/settings/features/virtual_visits", {"enabled": "off"}).status_code == 303
+    assert client.post("/settings/features/virtual_visits", {"enabled": "off", "confirmed": "yes"}).status_code == 303
     assert not has_column(client.get("/users/").get_data(as_text=True))
     assert client.post(url(front_desk), {"enabled": "on"}, htmx=True).status_code == 404
 
