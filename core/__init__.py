@@ -17,6 +17,7 @@ from core.extensions import csrf, db, limiter, login_manager, migrate
 from core.plugin_host import PluginHost
 from core.web import converters, log_privacy
 from core.web.errors import register_error_handlers
+from core.web.formats import format_phone, format_zip
 from core.web.htmx import add_vary
 from core.web.security import add_security_headers
 from core.web.text import CaseloadRequest
@@ -73,6 +74,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.jinja_env.globals["form_errors"] = form_errors
     # Dates as US clinics read them: MM/DD/YYYY.
     app.jinja_env.filters["us_date"] = lambda d: d.strftime("%m/%d/%Y") if d else ""
+    # Phones and ZIP codes are stored as digits and shown as people write them, everywhere.
+    app.jinja_env.filters["phone"] = format_phone
+    app.jinja_env.filters["zip_code"] = format_zip
     _register_template_helpers(app)
     register_error_handlers(app)
     log_privacy.install()

@@ -70,9 +70,9 @@ BAD_DRAWING = "The drawing could not be read. Clear it, draw your signature agai
 DRAWING_TOO_LARGE = "This drawing is too large to save (at most 1 MB). Clear it and draw your signature again."
 TYPED_REQUIRED = "Type your name as it should appear on your notes."
 TYPED_TOO_LONG = f"Use at most {TYPED_MAX} characters."
-TYPED_CHARACTERS = "Use letters, spaces, hyphens, apostrophes and periods only."
+TYPED_CHARACTERS = "Use letters, spaces, hyphens, apostrophes, periods and commas only (e.g. Daniel Okafor, PT)."
 
-_TYPED_PUNCTUATION = frozenset(" -'\u2019.")
+_TYPED_PUNCTUATION = frozenset(" -'\u2019.,")  # a comma before credentials: "Daniel Okafor, PT"
 _SUMMARY = {"upload": "signature uploaded", "drawn": "signature drawn", "typed": "signature typed", None: "signature removed"}
 _FLASH = {"upload": "Signature uploaded.", "drawn": "Drawn signature saved.", "typed": "Signature saved.", None: "Signature removed."}
 

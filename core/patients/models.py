@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db, utcnow
 from core.extensions import enum_column as _enum
+from core.web import format_phone, format_zip
 
 
 class Sex(str, enum.Enum):
@@ -128,7 +129,7 @@ class PatientAddress(db.Model):
 
     @property
     def zip_display(self) -> str:
-        return f"{self.postal_code[:5]}-{self.postal_code[5:]}" if len(self.postal_code) == 9 else self.postal_code
+        return format_zip(self.postal_code)
 
 
 class PatientPhone(db.Model):
@@ -142,8 +143,7 @@ class PatientPhone(db.Model):
 
     @property
     def display(self) -> str:
-        n = self.number
-        return f"({n[:3]}) {n[3:6]}-{n[6:]}" if len(n) == 10 else n
+        return format_phone(self.number)
 
 
 class AccountNote(db.Model):

@@ -133,6 +133,7 @@ class ReferringPhysicianForm(CaseloadForm):
     state = SelectField("State", choices=STATE_CHOICES, validate_choice=False)
     postal_code = StringField("ZIP code", validators=[Optional(), Length(max=20)])
     phone = StringField("Phone", validators=[Optional(), Length(max=30)])
+    fax = StringField("Fax", validators=[Optional(), Length(max=30)])
     alternate_id = StringField("Alternate ID", validators=[Optional(), Length(max=50)])
 
     def validate_state(self, field):
@@ -152,6 +153,11 @@ class ReferringPhysicianForm(CaseloadForm):
         error = phone_error(field.data)
         if error:
             raise ValidationError(error)
+
+    def validate_fax(self, field):
+        error = phone_error(field.data)
+        if error:
+            raise ValidationError(error.replace("phone number", "fax number"))
 
     def address_warnings(self) -> dict[str, str]:
         """Address lines the billing feed will cut short (a warning, not an error)."""

@@ -63,6 +63,8 @@ class ReferringPhysician(db.Model):
     state: Mapped[str] = mapped_column(String(2), default="")
     postal_code: Mapped[str] = mapped_column(String(9), default="")
     phone: Mapped[str] = mapped_column(String(10), default="")
+    # Plans of care and progress reports go to the physician by fax.
+    fax: Mapped[str] = mapped_column(String(10), default="")
     alternate_id: Mapped[str] = mapped_column(String(50), default="")
     __table_args__ = (UniqueConstraint("company_id", "npi"), Index("ix_referring_physician_name", "company_id", "last_name"))
 

@@ -217,7 +217,7 @@ def physician(physician_id: int):
 
 
 _PHYSICIAN_FIELDS = ("first_name", "last_name", "credentials", "npi", "address_line1", "address_line2", "city",
-                     "state", "postal_code", "phone", "alternate_id")
+                     "state", "postal_code", "phone", "fax", "alternate_id")
 
 
 def _physician_snapshot(physician: ReferringPhysician) -> dict:
@@ -231,6 +231,7 @@ def _apply_physician(form, physician: ReferringPhysician) -> None:
     physician.state = (form.state.data or "").upper()
     physician.postal_code = digits(form.postal_code.data)
     physician.phone = normalise_phone(form.phone.data)
+    physician.fax = normalise_phone(form.fax.data)
 
 
 def _duplicate_npi(company_id: int, npi: str, physician_id: int | None) -> ReferringPhysician | None:

@@ -5,6 +5,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
+from core.web import format_zip
 
 
 class Company(db.Model):
@@ -50,7 +51,7 @@ class Clinic(db.Model):
 
     @property
     def address(self) -> str:
-        parts = [self.address_line1, self.address_line2, f"{self.city}, {self.state} {self.postal_code}"]
+        parts = [self.address_line1, self.address_line2, f"{self.city}, {self.state} {format_zip(self.postal_code)}"]
         return ", ".join(p for p in parts if p.strip(", "))
 
 

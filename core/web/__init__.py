@@ -13,6 +13,8 @@ from core.web.formats import (
     STATE_NAMES,
     US_STATES,
     digits,
+    format_phone,
+    format_zip,
     normalise_phone,
     phone_error,
     postal_code_error,
@@ -26,6 +28,7 @@ from core.web.permissions import Permission, require
 from core.web.text import CaseloadForm, CaseloadSubForm, clean_line, strip_controls
 
 __all__ = [
+    "format_phone", "format_zip",
     "CaseloadForm", "CaseloadSubForm", "MultiCheckboxField", "Page", "Permission", "STATE_CHOICES",
     "STATE_NAMES", "US_STATES", "clean_line", "confirmation_page", "confirmed", "csv_response", "digits",
     "form_errors", "format_local_date", "format_local_time", "is_htmx", "local_day_bounds_utc",

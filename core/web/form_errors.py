@@ -15,7 +15,7 @@ def form_errors(form) -> list[tuple[str, str, str]]:
     def walk(fields, prefix: str) -> None:
         for field in fields:
             if isinstance(field, FieldList):
-                singular = field.label.text.rstrip("s") or field.label.text
+                singular = _singular(field.label.text)
                 for number, entry in enumerate(field.entries, start=1):
                     walk(entry.form if isinstance(entry, FormField) else [entry], f"{prefix}{singular} {number}: ")
             elif isinstance(field, FormField):
@@ -27,3 +27,12 @@ def form_errors(form) -> list[tuple[str, str, str]]:
 
     walk(form, "")
     return found
+
+
+def _singular(label: str) -> str:
+    """"Addresses" → "Address", "Phones" → "Phone"; "Address" stays "Address"."""
+    if label.endswith("sses"):
+        return label[:-2]
+    if label.endswith("s") and not label.endswith("ss"):
+        return label[:-1]
+    return label

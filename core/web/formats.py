@@ -80,3 +80,15 @@ STATE_NAMES = {
 """Full names of the states and territories in :data:`US_STATES`."""
 
 STATE_CHOICES = [("", "Choose a state")] + [(code, f"{code} – {STATE_NAMES[code]}") for code in US_STATES]
+
+
+def format_phone(number: str | None) -> str:
+    """A stored 10-digit phone as people read it: ``(602) 555-0100`` (anything else as stored)."""
+    number = number or ""
+    return f"({number[:3]}) {number[3:6]}-{number[6:]}" if len(number) == 10 and number.isdigit() else number
+
+
+def format_zip(postal_code: str | None) -> str:
+    """A stored ZIP code as people read it: ``85018`` or ``85018-1234``."""
+    code = postal_code or ""
+    return f"{code[:5]}-{code[5:]}" if len(code) == 9 and code.isdigit() else code

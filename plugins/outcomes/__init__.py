@@ -1,6 +1,6 @@
 """Outcomes: outcome-survey (OMT) enforcement on evaluative notes.
 
-Adds the insurance setting "Require completion of a WebPT Outcomes OMT for all patients" (stored on the
+Adds the insurance setting "Require completion of a Outcomes OMT for all patients" (stored on the
 insurance; read it with ``core.plugins.insurance_setting(insurance, "outcomes", "require_omt")``). The
 enforcement at finalize arrives with notes.
 

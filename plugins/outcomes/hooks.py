@@ -6,7 +6,7 @@ from core.plugin_api import SettingField, hookimpl
 REQUIRE_OMT_HELP = (
     "Every evaluative note (Initial Evaluation, Progress Note/ReCert, Discharge Summary) for patients with this "
     "insurance must contain a full, completed OMT survey (each answer input, not just the score) before it can "
-    "be finalized; recommended only for members reporting the MIPS HM measures or actively managing WebPT Outcomes."
+    "be finalized; recommended only for members reporting the MIPS HM measures or actively managing Outcomes."
 )
 
 
@@ -16,7 +16,7 @@ def caseload_insurance_settings_fields(clinic):
     return [
         SettingField(
             "require_omt",
-            "Require completion of a WebPT Outcomes OMT for all patients",
+            "Require completion of a Outcomes OMT for all patients",
             default=False,
             kind="bool",
             help=REQUIRE_OMT_HELP,

@@ -6,7 +6,7 @@ from core.plugin_api import Column, hookimpl
 from core.web import Permission
 
 from .models import enabled_by_user
-from .views import make_blueprint, status_cell
+from .views import NOT_A_PROVIDER, make_blueprint, sees_patients, status_cell
 
 
 @hookimpl
@@ -15,7 +15,7 @@ def caseload_user_manager_columns(clinic, viewer, users):
     query), with a Manage button for viewers who may edit users."""
     enabled = enabled_by_user(clinic.id, [u.id for u in users])
     can_edit = viewer.can(Permission.EDIT_USERS)
-    cells = {u.id: status_cell(enabled.get(u.id, False), can_edit) for u in users}
+    cells = {u.id: status_cell(enabled.get(u.id, False), can_edit) if sees_patients(u) else NOT_A_PROVIDER for u in users}
     return Column(key="virtual_visits", header="Virtual Visits", cells=cells, order=40)
 
 

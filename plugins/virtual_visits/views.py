@@ -10,10 +10,10 @@ registration.
 """
 from __future__ import annotations
 
-from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from core.accounts import clinic_user_or_404
+from core.accounts import LicenseCategory, clinic_user_or_404
 from core.audit import record
 from core.plugin_api import Cell, db
 from core.tenancy import current_clinic
@@ -34,6 +34,22 @@ def make_blueprint() -> Blueprint:
     return bp
 
 
+NOT_A_PROVIDER = Cell(text="Not applicable")
+"""The cell of a clerical or biller profile: they see no patients, so they hold no virtual visits."""
+
+
+def sees_patients(user) -> bool:
+    """Therapists, assistants and students see patients; clericals and billers do not."""
+    return user.user_type.license_category is not LicenseCategory.CLERICAL
+
+
+def _provider_or_404(clinic, user_id: int):
+    user = clinic_user_or_404(clinic, user_id)
+    if not sees_patients(user):
+        abort(404)
+    return user
+
+
 def status_cell(enabled: bool, can_edit: bool, focus: bool = False) -> Cell:
     """A user's cell: Enabled or Disabled, and Manage for viewers who may edit users. ``focus`` puts
     the keyboard focus back on Manage when the cell replaces the form."""
@@ -44,7 +60,7 @@ def show_cell(user_id: int):
     """The cell alone (Cancel on the inline form comes back here)."""
     clinic = current_clinic()
     require(Permission.VIEW_USERS)
-    user = clinic_user_or_404(clinic, user_id)
+    user = _provider_or_404(clinic, user_id)
     enabled = enabled_by_user(clinic.id, [user.id]).get(user.id, False)
     cell = status_cell(enabled, current_user.can(Permission.EDIT_USERS), focus=True)
     return render_template(CELL_TEMPLATE, cell=cell, user=user)
@@ -54,7 +70,7 @@ def edit(user_id: int):
     """The inline form to enable or disable one user's virtual visits."""
     clinic = current_clinic()
     require(Permission.EDIT_USERS)
-    user = clinic_user_or_404(clinic, user_id)
+    user = _provider_or_404(clinic, user_id)
     enabled = enabled_by_user(clinic.id, [user.id]).get(user.id, False)
     return render_template(FORM_TEMPLATE, user=user, enabled=enabled, error=None)
 
@@ -63,7 +79,7 @@ def save(user_id: int):
     """Enable (``enabled=on``) or disable (``enabled=off``) a user's virtual visits in this clinic."""
     clinic = current_clinic()
     require(Permission.EDIT_USERS)
-    user = clinic_user_or_404(clinic, user_id)
+    user = _provider_or_404(clinic, user_id)
     raw = request.form.get("enabled")
     if raw not in CHOICES:
         before = enabled_by_user(clinic.id, [user.id]).get(user.id, False)

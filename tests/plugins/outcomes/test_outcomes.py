@@ -1,4 +1,4 @@
-"""Outcomes: the insurance setting "Require completion of a WebPT Outcomes OMT for all patients" shows on
+"""Outcomes: the insurance setting "Require completion of a Outcomes OMT for all patients" shows on
 the insurance form and is saved only where Outcomes is on."""
 import pytest
 from sqlalchemy import select
@@ -9,7 +9,7 @@ from core.payers import Insurance, InsuranceType, UnitCalculation
 from core.plugin_host import insurance_setting
 from core.web import Permission
 
-LABEL = "Require completion of a WebPT Outcomes OMT for all patients"
+LABEL = "Require completion of a Outcomes OMT for all patients"
 FIELD = "plugin__outcomes__require_omt"
 
 
@@ -77,3 +77,15 @@ def test_outcomes_on_in_one_clinic_only(client, make_user, make_clinic, clinic, 
                        data=insurance_data(name="Blue Shield")).status_code == 303
     db.session.refresh(insurance)
     assert insurance_setting(insurance, "outcomes", "require_omt") is True
+
+
+def test_the_setting_names_caseloads_own_product(admin, clinic, enable_plugin, client):
+    """The insurance setting says "Outcomes", never another product's name."""
+    enable_plugin(clinic, "outcomes")
+    insurance = Insurance(company_id=clinic.company_id, name="Blue Plan", insurance_type=InsuranceType.COMMERCIAL,
+                          unit_calculation=UnitCalculation.RULE_OF_EIGHTS)
+    db.session.add(insurance)
+    db.session.commit()
+    client.login(admin.email)
+    page = client.get(f"/settings/insurances/{insurance.id}/edit").get_data(as_text=True)
+    assert "Outcomes OMT" in page and "WebPT" not in page

@@ -52,8 +52,9 @@ def vv_on(enable_plugin, clinic):
 
 
 @pytest.fixture
-def front_desk(make_user, clinic):
-    return make_user([clinic], user_type=UserType.CLERICAL, first_name="Fran")
+def provider(make_user, clinic):
+    """A PTA: virtual visits are for users who see patients."""
+    return make_user([clinic], user_type=UserType.PTA, first_name="Fran")
 
 
 def _switch(client, clinic):
@@ -61,13 +62,13 @@ def _switch(client, clinic):
 
 
 # -- off, and on in one clinic only ------------------------------------------------------------
-def test_off_by_default_no_column_and_routes_404(admin, front_desk, client):
+def test_off_by_default_no_column_and_routes_404(admin, provider, client):
     client.login(admin.email)
     assert not has_column(client.get("/users/").get_data(as_text=True))
     assert "Turn on Virtual Visits" in client.get("/settings/features").get_data(as_text=True)
-    assert client.hx_get(url(front_desk, "/edit")).status_code == 404
-    assert client.hx_get(url(front_desk)).status_code == 404
-    assert client.post(url(front_desk), {"enabled": "on"}, htmx=True).status_code == 404
+    assert client.hx_get(url(provider, "/edit")).status_code == 404
+    assert client.hx_get(url(provider)).status_code == 404
+    assert client.post(url(provider), {"enabled": "on"}, htmx=True).status_code == 404
     assert db.session.scalar(select(VirtualVisitsUser.id)) is None
 
 
@@ -95,20 +96,28 @@ def test_on_in_one_clinic_only(make_clinic, make_user, enable_plugin, client):
     assert enabled(a, pta) is None and enabled(b, pta) is None
 
 
-def test_switching_it_off_removes_the_column_and_the_routes(vv_on, admin, front_desk, client):
+def test_switching_it_off_removes_the_column_and_the_routes(vv_on, admin, provider, client):
     client.login(admin.email)
     assert client.post("/settings/features/virtual_visits", {"enabled": "off", "confirmed": "yes"}).status_code == 303
     assert not has_column(client.get("/users/").get_data(as_text=True))
-    assert client.post(url(front_desk), {"enabled": "on"}, htmx=True).status_code == 404
+    assert client.post(url(provider), {"enabled": "on"}, htmx=True).status_code == 404
 
 
 # -- the column and Manage ---------------------------------------------------------------------
-def test_every_user_has_a_cell_with_manage(vv_on, admin, make_user, client):
+def test_every_provider_has_a_cell_with_manage_and_clericals_none(vv_on, admin, make_user, client):
     users = [admin] + [make_user([vv_on], user_type=t) for t in UserType]
+    clericals = [u for u in users if u.user_type in (UserType.CLERICAL, UserType.BILLER)]
     client.login(admin.email)
     page = client.get("/users/").get_data(as_text=True)
     assert '<th scope="col" data-column="virtual_visits">Virtual Visits</th>' in page
+    for user in clericals:
+        html = cell(page, user)
+        assert "Not applicable" in html and "Manage" not in html
+        assert client.hx_get(f"/virtual-visits/users/{user.id}/edit").status_code == 404
+        assert client.post(f"/virtual-visits/users/{user.id}", {"enabled": "on"}, htmx=True).status_code == 404
     for user in users:
+        if user in clericals:
+            continue
         html = cell(page, user)
         assert status(html) == "Disabled"
         assert f'aria-label="Manage virtual visits for {user.name}"' in html
@@ -116,40 +125,40 @@ def test_every_user_has_a_cell_with_manage(vv_on, admin, make_user, client):
         assert '<button type="button"' in html
 
 
-def test_manage_opens_an_accessible_inline_form(vv_on, admin, front_desk, client):
+def test_manage_opens_an_accessible_inline_form(vv_on, admin, provider, client):
     client.login(admin.email)
-    response = client.hx_get(url(front_desk, "/edit"))
+    response = client.hx_get(url(provider, "/edit"))
     form = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in form
-    assert form.lstrip().startswith(f'<form id="virtual-visits-{front_desk.id}"')
-    assert f'hx-post="/virtual-visits/users/{front_desk.id}"' in form
-    assert f">Virtual visits for {front_desk.name}</legend>" in form
+    assert form.lstrip().startswith(f'<form id="virtual-visits-{provider.id}"')
+    assert f'hx-post="/virtual-visits/users/{provider.id}"' in form
+    assert f">Virtual visits for {provider.name}</legend>" in form
     for value in ("on", "off"):
-        field_id = f"virtual-visits-{front_desk.id}-{value}"
+        field_id = f"virtual-visits-{provider.id}-{value}"
         assert f'<label for="{field_id}">' in form and f'id="{field_id}"' in form
     assert re.search(r'value="off" checked', form)
     assert 'name="csrf_token"' in form
-    cancel = client.hx_get(url(front_desk))
+    cancel = client.hx_get(url(provider))
     assert cancel.status_code == 200 and status(cancel.get_data(as_text=True)) == "Disabled"
 
 
-def test_saving_enables_rerenders_the_cell_and_is_audited(vv_on, admin, front_desk, client):
+def test_saving_enables_rerenders_the_cell_and_is_audited(vv_on, admin, provider, client):
     client.login(admin.email)
-    response = client.post(url(front_desk), {"enabled": "on"}, htmx=True)
+    response = client.post(url(provider), {"enabled": "on"}, htmx=True)
     body = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in body
-    assert body.lstrip().startswith(f'<span id="virtual-visits-{front_desk.id}"')
+    assert body.lstrip().startswith(f'<span id="virtual-visits-{provider.id}"')
     assert status(body) == "Enabled" and "autofocus" in body  # focus returns to Manage
-    assert enabled(vv_on, front_desk) is True
+    assert enabled(vv_on, provider) is True
     [event] = events()
-    assert (event.object_type, event.object_id, event.clinic_id, event.actor_id) == ("user", str(front_desk.id), vv_on.id, admin.id)
+    assert (event.object_type, event.object_id, event.clinic_id, event.actor_id) == ("user", str(provider.id), vv_on.id, admin.id)
     assert event.changes == {"before": False, "after": True}
-    assert status(cell(client.get("/users/").get_data(as_text=True), front_desk)) == "Enabled"
-    assert re.search(r'value="on" checked', client.hx_get(url(front_desk, "/edit")).get_data(as_text=True))
+    assert status(cell(client.get("/users/").get_data(as_text=True), provider)) == "Enabled"
+    assert re.search(r'value="on" checked', client.hx_get(url(provider, "/edit")).get_data(as_text=True))
 
-    client.post(url(front_desk), {"enabled": "off"}, htmx=True)
-    assert enabled(vv_on, front_desk) is False
-    client.post(url(front_desk), {"enabled": "off"}, htmx=True)  # no change: no event
+    client.post(url(provider), {"enabled": "off"}, htmx=True)
+    assert enabled(vv_on, provider) is False
+    client.post(url(provider), {"enabled": "off"}, htmx=True)  # no change: no event
     assert [e.changes for e in events()] == [{"before": False, "after": True}, {"before": True, "after": False}]
 
 
@@ -166,28 +175,28 @@ def test_enabled_is_per_clinic(make_clinic, make_user, enable_plugin, client):
     assert enabled(a, ot) is True and enabled(b, ot) is None
 
 
-def test_without_htmx_a_save_redirects_to_the_user_manager(vv_on, admin, front_desk, client):
+def test_without_htmx_a_save_redirects_to_the_user_manager(vv_on, admin, provider, client):
     client.login(admin.email)
-    response = client.post(url(front_desk), {"enabled": "on"})
+    response = client.post(url(provider), {"enabled": "on"})
     assert response.status_code == 303 and response.headers["Location"].endswith("/users/")
-    assert enabled(vv_on, front_desk) is True
+    assert enabled(vv_on, provider) is True
 
 
 # -- permissions and bad input -----------------------------------------------------------------
-def test_view_users_without_edit_users_sees_no_manage_and_gets_403(vv_on, make_user, front_desk, client, permission):
+def test_view_users_without_edit_users_sees_no_manage_and_gets_403(vv_on, make_user, provider, client, permission):
     viewer = make_user([vv_on], email="viewer@example.test", permissions=[permission.VIEW_USERS])
     client.login(viewer.email)
-    html = cell(client.get("/users/").get_data(as_text=True), front_desk)
+    html = cell(client.get("/users/").get_data(as_text=True), provider)
     assert status(html) == "Disabled" and "Manage" not in html
-    assert client.hx_get(url(front_desk, "/edit")).status_code == 403
-    assert client.post(url(front_desk), {"enabled": "on"}, htmx=True).status_code == 403
-    assert enabled(vv_on, front_desk) is None and events() == []
+    assert client.hx_get(url(provider, "/edit")).status_code == 403
+    assert client.post(url(provider), {"enabled": "on"}, htmx=True).status_code == 403
+    assert enabled(vv_on, provider) is None and events() == []
 
 
-def test_without_view_users_even_the_cell_is_403(vv_on, make_user, front_desk, client):
+def test_without_view_users_even_the_cell_is_403(vv_on, make_user, provider, client):
     make_user([vv_on], email="pt@example.test")
     client.login("pt@example.test")
-    assert client.hx_get(url(front_desk)).status_code == 403
+    assert client.hx_get(url(provider)).status_code == 403
 
 
 def test_a_user_of_another_clinic_is_404(vv_on, make_clinic, make_user, admin, client):
@@ -201,27 +210,27 @@ def test_a_user_of_another_clinic_is_404(vv_on, make_clinic, make_user, admin, c
 
 
 @pytest.mark.parametrize("data", [{}, {"enabled": "maybe"}])
-def test_a_missing_or_bad_choice_answers_422_with_the_form(vv_on, admin, front_desk, client, data):
+def test_a_missing_or_bad_choice_answers_422_with_the_form(vv_on, admin, provider, client, data):
     client.login(admin.email)
-    response = client.post(url(front_desk), data, htmx=True)
+    response = client.post(url(provider), data, htmx=True)
     body = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Choose Enabled or Disabled." in body and 'aria-invalid="true"' in body and 'role="alert"' in body
-    assert body.lstrip().startswith(f'<form id="virtual-visits-{front_desk.id}"')
-    assert enabled(vv_on, front_desk) is None and events() == []
+    assert body.lstrip().startswith(f'<form id="virtual-visits-{provider.id}"')
+    assert enabled(vv_on, provider) is None and events() == []
 
 
-def test_the_post_needs_the_csrf_token(vv_on, admin, front_desk, client):
+def test_the_post_needs_the_csrf_token(vv_on, admin, provider, client):
     client.login(admin.email)
-    response = client.client.post(url(front_desk), data={"enabled": "on"}, headers={"HX-Request": "true"})
+    response = client.client.post(url(provider), data={"enabled": "on"}, headers={"HX-Request": "true"})
     assert response.status_code == 400
-    assert enabled(vv_on, front_desk) is None
+    assert enabled(vv_on, provider) is None
 
 
 # -- queries -----------------------------------------------------------------------------------
 def test_user_manager_queries_do_not_grow_with_the_page(vv_on, admin, make_user, client, count_queries):
     """The same number of SQL statements for a page of 5 users and of 25 (a full page)."""
-    types = list(UserType)
+    types = [t for t in UserType if t not in (UserType.CLERICAL, UserType.BILLER)]  # clericals hold no virtual visits
 
     def add_users(n):
         for i in range(n):
