@@ -106,7 +106,9 @@ def index():
     )
 
 
-def _row_response(user: User, message: str, category: str = "success", status: int = 200):
+def _row_response(user: User, message: str, category: str = "success", status: int = 200, focus: str = "action"):
+    """The row alone after a row action (``focus``: the control to give the keyboard focus back to,
+    "action" for Activate/Inactivate, "admin" for the Admin checkbox); a redirect without htmx."""
     if not is_htmx():
         flash(message, category)
         return redirect(url_for(".index"), code=303)
@@ -120,6 +122,7 @@ def _row_response(user: User, message: str, category: str = "success", status: i
         category=category,
         licenses=license_counts(clinic.id),
         user_types=list(UserType),
+        focus=focus,
     )
 
 
@@ -173,17 +176,17 @@ def toggle_admin(user_id: int):
         abort(403)  # only an admin can make (or unmake) an admin
     user = get_clinic_user_or_404(user_id)
     if user.id == current_user.id:
-        return _row_response(user, "You cannot remove your own Admin checkbox.", "error", status=422)
+        return _row_response(user, "You cannot remove your own Admin checkbox.", "error", status=422, focus="admin")
     before = user.is_admin
     wanted = request.form.get("is_admin") == "on"
     if before and not wanted and is_last_active_admin(user):
-        return _row_response(user, LAST_ADMIN.format(name=user.name), "error", status=422)
+        return _row_response(user, LAST_ADMIN.format(name=user.name), "error", status=422, focus="admin")
     user.is_admin = wanted
     if before != user.is_admin:
         record("user.permissions", "user", user.id, clinic_id=current_clinic().id,
                summary="admin " + ("granted" if user.is_admin else "removed"), changes={"admin": [before, user.is_admin]})
     db.session.commit()
-    return _row_response(user, f"{user.name}: Admin {'on' if user.is_admin else 'off'}.")
+    return _row_response(user, f"{user.name}: Admin {'on' if user.is_admin else 'off'}.", focus="admin")
 
 
 # -- add and edit --------------------------------------------------------------------------------

@@ -174,8 +174,10 @@ def _changed(before: dict, after: dict) -> list[str]:
     return sorted(name for name in after if before.get(name) != after[name])
 
 
-def _form_page(form, clinic, patient=None, status=200, duplicates=()):
-    return render("patients/form.html", status=status, form=form, clinic=clinic, patient=patient, duplicates=duplicates)
+def _form_page(form, clinic, patient=None, status=200, duplicates=(), focus_new=None):
+    """The Add/Edit Patient page; ``focus_new`` ("address" or "phone") puts the focus in the entry just added."""
+    return render("patients/form.html", status=status, form=form, clinic=clinic, patient=patient, duplicates=duplicates,
+                  focus_new=focus_new)
 
 
 def unconfirmed_duplicates(form, clinic) -> list:
@@ -197,8 +199,9 @@ def add_patient():
     form = AddPatientForm()
     form.set_insurances(company_insurances(clinic))
     if form.wants_another_entry():
+        focus_new = "address" if form.add_address.data else "phone"
         form.add_entry()
-        return _form_page(form, clinic)
+        return _form_page(form, clinic, focus_new=focus_new)
     if not form.validate_on_submit():
         return _form_page(form, clinic, status=422)
     duplicates = unconfirmed_duplicates(form, clinic)
@@ -232,8 +235,9 @@ def edit_patient(patient_id: int):
     form = PatientForm()
     form.has_medicare = any(t.is_medicare for t in insurance_types(patient.id))
     if form.wants_another_entry():
+        focus_new = "address" if form.add_address.data else "phone"
         form.add_entry()
-        return _form_page(form, clinic, patient)
+        return _form_page(form, clinic, patient, focus_new=focus_new)
     if not form.validate_on_submit():
         return _form_page(form, clinic, patient, status=422)
     before = _snapshot(patient)

@@ -7,3 +7,6 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("route sweep")
         for check, line in SWEEP_SUMMARY.items():
             terminalreporter.write_line(f"{check}: {line}")
+
+
+from tests.contract.worlds import worlds  # noqa: E402, F401  (the two-clinic world, a fixture for the sweeps)

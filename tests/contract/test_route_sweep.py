@@ -13,18 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from dataclasses import dataclass
-from datetime import date
 
-import pytest
 from sqlalchemy import select
 
-from core.accounts import LicenseAdjustmentRequest, LicenseCategory, ProviderSignature, UserType
-from core.cases import Authorization, Case, CasePolicy, Discipline, InsuredRelationship, PolicyRank
+from core.accounts import UserType
 from core.extensions import db
-from core.patients import AccountNote, AddressType, PatientAddress, create_patient
-from core.payers import Insurance, InsuranceType, ReferringPhysician, UnitCalculation
 from tests.contract.conftest import SWEEP_SUMMARY
+from tests.contract.worlds import OBJECT_KINDS, PLAIN_VALUES, World, own_url
 
 # Rules anyone may request signed out (the sign-in page itself, the health check, static files).
 PUBLIC = {"auth.login", "health.healthz", "static"}
@@ -43,73 +38,6 @@ OPEN_TO_EVERY_USER = {
     "signatures.upload": "a provider changes their own signature",
     "signatures.delete": "a provider removes their own signature",
 }
-
-# How each URL argument is filled: the kind of object it names (None: not an object id) and, for the
-# permission and signed-out sweeps, a value that exists in clinic A.
-OBJECT_KINDS = {
-    "patient_id": "patient",
-    "case_id": "case",
-    "note_id": "account note",
-    "insurance_id": "insurance",
-    "physician_id": "referring physician",
-    "user_id": "user",
-    "request_id": "license request",
-    "name": None,  # a plugin's name (Features page)
-    "decision": None,  # approve / decline
-    "filename": None,  # static files
-}
-PLAIN_VALUES = {"name": "mips", "decision": "approve", "filename": "vendor/htmx.min.js"}
-
-
-@dataclass
-class World:
-    """One clinic's objects, one of each kind the sweep needs."""
-
-    clinic: object
-    admin: object
-    ids: dict
-
-
-def _world(make_company, make_clinic, make_user, enable_plugin, plugin_names, label: str) -> World:
-    company = make_company(f"{label} Therapy")
-    clinic = make_clinic(f"{label} Clinic", company=company)
-    admin = make_user([clinic], email=f"admin-{label.lower()}@example.test", is_admin=True)
-    therapist = make_user([clinic], email=f"pt-{label.lower()}@example.test", user_type=UserType.PT)
-    for name in plugin_names:
-        enable_plugin(clinic, name)
-    insurance = Insurance(company_id=company.id, name=f"{label} Health", insurance_type=InsuranceType.COMMERCIAL,
-                          unit_calculation=UnitCalculation.RULE_OF_EIGHTS)
-    physician = ReferringPhysician(company_id=company.id, first_name="Grace", last_name=label, npi="1234567893")
-    db.session.add_all([insurance, physician])
-    patient = create_patient(clinic, first_name="Rosa", last_name=label, date_of_birth=date(1980, 5, 1))
-    patient.addresses = [PatientAddress(address_type=AddressType.HOME, is_primary=True, line1="1 Main St",
-                                        city="Phoenix", state="AZ", postal_code="85018")]
-    db.session.flush()
-    case = Case(clinic_id=clinic.id, patient_id=patient.id, title="Knee", discipline=Discipline.PT, therapist_id=therapist.id)
-    case.policies = [CasePolicy(rank=PolicyRank.PRIMARY, insurance_id=insurance.id, subscriber_id="S1",
-                                start_date=date(2025, 1, 1), end_date=date(2025, 12, 31),
-                                insured_relationship=InsuredRelationship.SELF)]
-    case.authorizations = [Authorization(number="1234", start_date=date(2025, 1, 1), end_date=date(2025, 6, 30),
-                                         visits_authorized=10)]
-    note = AccountNote(patient_id=patient.id, clinic_id=clinic.id, body="Call back", is_sticky=True, author_id=admin.id)
-    license_request = LicenseAdjustmentRequest(clinic_id=clinic.id, category=LicenseCategory.THERAPIST, requested_seats=5,
-                                               reason="growth", requested_by_id=admin.id)
-    signature = ProviderSignature(user_id=therapist.id, kind="typed", typed_text=f"Pat {label}")
-    db.session.add_all([case, note, license_request, signature])
-    db.session.commit()
-    return World(clinic, admin, {
-        "patient_id": patient.id, "case_id": case.id, "note_id": note.id, "insurance_id": insurance.id,
-        "physician_id": physician.id, "user_id": therapist.id, "request_id": license_request.id,
-    })
-
-
-@pytest.fixture
-def worlds(app, make_company, make_clinic, make_user, enable_plugin):
-    names = sorted(app.extensions["caseload_plugins"].plugins)
-    a = _world(make_company, make_clinic, make_user, enable_plugin, names, "A")
-    b = _world(make_company, make_clinic, make_user, enable_plugin, names, "B")
-    return a, b
-
 
 def _rules(app):
     return sorted((r for r in app.url_map.iter_rules()), key=lambda r: (r.rule, r.endpoint))
@@ -177,12 +105,6 @@ def test_another_clinics_objects_are_404_and_unchanged(app, client, worlds):
     assert rules and not problems, "\n".join(problems)
 
 
-def _own_url(app, rule, world: World) -> str:
-    values = {arg: world.ids[arg] if OBJECT_KINDS.get(arg) else PLAIN_VALUES[arg] for arg in rule.arguments}
-    with app.test_request_context():
-        return app.url_for(rule.endpoint, **values, _external=False)
-
-
 def _sweep_own_routes(app, client, world: World, skip: set[str], accepted, who: str) -> tuple[int, int, list[str]]:
     """Request every rule not in ``skip`` with ``world``'s own ids; ``accepted(response)`` says whether
     the answer is right. Returns (rules, requests, problems); a rule that changes the database is a problem."""
@@ -191,7 +113,7 @@ def _sweep_own_routes(app, client, world: World, skip: set[str], accepted, who: 
         if rule.endpoint in skip:
             continue
         rules += 1
-        url = _own_url(app, rule, world)
+        url = own_url(app, rule, world)
         for method in _methods(rule):
             before = _fingerprint()
             response = _request(client, method, url)

@@ -383,7 +383,7 @@ def test_bad_input_is_refused_at_the_field_and_nothing_is_saved(qa_on, front_des
     assert f'<small id="{field}-error" class="field-error">{message}' in page
     assert re.search(rf'<input[^>]*aria-invalid="true"[^>]*id="{field}"|<input[^>]*id="{field}"[^>]*aria-invalid="true"', page)
     assert re.search(rf'aria-describedby="[^"]*\b{field}-error\b', page)
-    assert '<div role="alert" class="error-summary">' in page
+    assert '<div role="alert" class="error-summary"' in page
     assert "<script>alert" not in page and "<b>Bold" not in page
     if "<" in value:
         assert "&lt;" in page  # the refused value is shown back, escaped
