@@ -71,3 +71,20 @@ def test_a_referring_physician_has_a_fax_number(client, editor, clinic):
     assert physician.fax == "6025550199"
     page = client.get(f"/settings/referring-physicians/{physician.id}").get_data(as_text=True)
     assert re.search(r"<dt>Fax</dt><dd>\(602\) 555-0199</dd>", page)
+
+
+def test_invalid_radios_are_described_by_their_error(client, editor):
+    client.login(editor.email)
+    page = client.post("/patients/new", data=form_data(sex="")).get_data(as_text=True)
+    radios = re.findall(r'<input[^>]*name="sex"[^>]*>', page)
+    assert radios and all('aria-invalid="true"' in r and 'aria-describedby="sex-error"' in r for r in radios)
+    assert 'id="sex-error"' in page
+
+
+def test_only_status_lines_are_live_regions_not_whole_tables(client, admin):
+    client.login(admin.email)
+    page = client.get("/users/").get_data(as_text=True)
+    assert '<div id="user-table">' in page and 'id="user-table" aria-live' not in page
+    assert '<p id="user-table-status" class="visually-hidden" aria-live="polite"></p>' in page
+    partial = client.hx_get("/users/?q=zzz").get_data(as_text=True)
+    assert 'id="user-table-status"' in partial and 'hx-swap-oob="true">0 found' in partial

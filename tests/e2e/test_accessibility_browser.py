@@ -245,3 +245,29 @@ def test_the_user_manager_at_390px_keeps_focus_on_the_row_after_inactivate(live_
     admin_box = page.locator(f"#admin-{world.ids['user']}")
     admin_box.check()
     expect(page.locator(f"#admin-{world.ids['user']}")).to_be_focused()
+
+
+def _contrast(rgb_a: tuple[int, int, int], rgb_b: tuple[int, int, int]) -> float:
+    def luminance(rgb):
+        channels = []
+        for value in rgb:
+            c = value / 255
+            channels.append(c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4)
+        return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
+
+    light, dark = sorted((luminance(rgb_a), luminance(rgb_b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_focus_rings_are_visible_with_3_to_1_contrast(live_server, page: Page, world, admin):
+    login(page, live_server, admin.email, PASSWORD)
+    page.goto(f"{live_server}/patients/new")
+    for selector in ("a.brand", "#sex-0", "#guarantor_is_patient", "button.secondary.outline"):
+        element = page.locator(selector).first
+        element.focus()
+        page.keyboard.press("Shift+Tab")
+        page.keyboard.press("Tab")  # keyboard focus, so :focus-visible applies
+        style = element.evaluate("e => { const s = getComputedStyle(e); return [s.outlineStyle, s.outlineWidth, s.outlineColor]; }")
+        assert style[0] == "solid" and float(style[1].rstrip("px")) >= 2, (selector, style)
+        rgb = tuple(int(v) for v in style[2][style[2].index("(") + 1:style[2].index(")")].split(",")[:3])
+        assert _contrast(rgb, (255, 255, 255)) >= 3, (selector, style)
