@@ -1,13 +1,14 @@
 """URL converters: ``<int:…>`` ids are bounded to what the database can hold.
 
-An id at or above 2**63 names no row (ids are 64-bit signed integers on PostgreSQL) and would overflow
-the driver: such a URL answers 404 like any other id that does not exist.
+Ids are ``INTEGER`` columns (32-bit signed on PostgreSQL), so an id above 2**31 - 1 names no row, and
+PostgreSQL or the SQLite driver would refuse it with an error: such a URL answers 404 like any other id
+that does not exist. (Should ids become BIGINT, raise ``MAX_ID`` to 2**63 - 1.)
 """
 from __future__ import annotations
 
 from werkzeug.routing import IntegerConverter
 
-MAX_ID = 2**63 - 1
+MAX_ID = 2**31 - 1
 
 
 class BoundedIntegerConverter(IntegerConverter):

@@ -6,16 +6,17 @@ from core.extensions import db
 
 
 @pytest.mark.parametrize("url", ["/patients/9223372036854775808", "/users/99999999999999999999/edit",
-                                 "/settings/insurances/9223372036854775807/edit", "/patients/1/cases/18446744073709551616"])
-def test_ids_beyond_64_bits_are_404(client, admin, url):
+                                 "/settings/insurances/9223372036854775807/edit", "/patients/1/cases/18446744073709551616",
+                                 "/patients/2147483648", "/settings/referring-physicians/4294967296"])
+def test_ids_beyond_what_the_id_columns_hold_are_404(client, admin, url):
     client.login(admin.email)
     assert client.get(url).status_code == 404
 
 
 def test_the_largest_id_is_404_too(client, admin):
     client.login(admin.email)
-    assert client.get("/patients/9223372036854775807").status_code == 404
-    assert client.post("/users/9223372036854775807/inactivate", htmx=True).status_code == 404
+    assert client.get("/patients/2147483647").status_code == 404
+    assert client.post("/users/2147483647/inactivate", htmx=True).status_code == 404
 
 
 def test_add_user_with_an_unknown_user_type_is_a_field_error(client, admin, clinic):
