@@ -33,8 +33,7 @@ from core.web.permissions import Permission
 
 __all__ = [
     "ClinicLicense", "LicenseAdjustmentRequest", "LicenseCategory", "LicenseUnavailable", "Permission",
-    "PermissionAttestation", "ProviderSignature", "User", "UserSession", "UserStatus", "UserType", "claim_license",
-    "end_all_sessions",
-    "clinic_user_or_404", "default_permissions", "find_user_by_email", "hash_password", "license_counts",
-    "normalise_email", "set_seats", "signature_for", "verify_password",
+    "PermissionAttestation", "ProviderSignature", "User", "UserSession", "UserStatus", "UserType",
+    "claim_license", "clinic_user_or_404", "default_permissions", "end_all_sessions", "find_user_by_email",
+    "hash_password", "license_counts", "normalise_email", "set_seats", "signature_for", "verify_password",
 ]

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from core.web.converters import MAX_ID
+
 
 @dataclass(frozen=True)
 class RecordLabel:
@@ -37,7 +39,7 @@ def labels_for(events: Iterable) -> dict[tuple[str, str], RecordLabel]:
         loader = _loaders.get(object_type)
         if loader is None:
             continue
-        numeric = sorted(i for i in ids if i.isdigit() and len(i) < 19)
+        numeric = sorted(i for i in ids if i.isdigit() and int(i) <= MAX_ID)
         for object_id, label in loader(numeric).items():
             labels[(object_type, object_id)] = label
     return labels

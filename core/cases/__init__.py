@@ -19,6 +19,6 @@ from core.patients import provide_insurance_types
 provide_insurance_types(insurance_types_of_active_cases)
 
 __all__ = [
-    "PLACES_OF_SERVICE", "Authorization", "Case", "CasePolicy", "CaseStatus", "Discipline",
-    "InsuredRelationship", "PolicyRank", "RelatedCause", "insurance_types_of_active_cases",
+    "Authorization", "Case", "CasePolicy", "CaseStatus", "Discipline", "InsuredRelationship",
+    "PLACES_OF_SERVICE", "PolicyRank", "RelatedCause", "insurance_types_of_active_cases",
 ]

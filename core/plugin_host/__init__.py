@@ -22,6 +22,6 @@ from core.plugin_host.state import ClinicPlugin, ClinicPluginSetting
 
 __all__ = [
     "ClinicPlugin", "ClinicPluginSetting", "PluginHost", "UnknownPlugin", "flatten", "hooks_for",
-    "insurance_setting", "is_enabled", "plugin_host", "plugin_nav_items", "plugin_settings", "set_plugin_enabled",
-    "set_plugin_setting", "settings_fields",
+    "insurance_setting", "is_enabled", "plugin_host", "plugin_nav_items", "plugin_settings",
+    "set_plugin_enabled", "set_plugin_setting", "settings_fields",
 ]

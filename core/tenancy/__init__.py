@@ -1,4 +1,5 @@
-"""Companies, clinics and who may work where; the scoping helpers; Company Settings and Clinic Settings.
+"""Companies, clinics and who may work where, clinics' time zones; the scoping helpers; Company Settings
+and Clinic Settings.
 
 ``current_clinic()`` is the clinic the signed-in user works in; ``get_in_clinic_or_404`` and
 ``get_in_company_or_404`` load one row or answer 404 when it belongs elsewhere. Company Settings
@@ -19,6 +20,7 @@ from core.tenancy.signals import company_modifiers_removed
 from core.tenancy.time_zones import US_TIME_ZONES, clinic_zone, zone_for_state
 
 __all__ = [
-    "US_TIME_ZONES", "Clinic", "ClinicAccess", "Company", "accessible_clinic_ids", "clinic_zone", "company_modifiers_removed", "current_clinic",
-    "flash_fee_schedule_alert",    "get_in_clinic_or_404", "get_in_company_or_404", "in_current_clinic", "zone_for_state",
+    "Clinic", "ClinicAccess", "Company", "US_TIME_ZONES", "accessible_clinic_ids", "clinic_zone",
+    "company_modifiers_removed", "current_clinic", "flash_fee_schedule_alert", "get_in_clinic_or_404",
+    "get_in_company_or_404", "in_current_clinic", "zone_for_state",
 ]

@@ -1,8 +1,10 @@
 """Request plumbing every screen uses, and nothing of any domain.
 
 htmx partial-or-page rendering (``render``, ``is_htmx``), server-side pagination, form-error summaries,
-the permission names and the view guard, US field formats (phone, ZIP, state, NPI), security headers,
-log privacy, error pages, the main navigation and the health check. It imports no other package of core.
+the permission names and the view guard, the form base classes and text hygiene, US field formats (phone,
+ZIP, state, NPI), times in the clinic's zone, the CSV writer, confirmations, bounded id converters,
+security headers, log privacy, error pages, the main navigation and the health check. It imports no
+other package of core.
 """
 from core.web.confirm import confirmation_page, confirmed
 from core.web.csv_export import csv_response, safe_cell
@@ -28,10 +30,9 @@ from core.web.permissions import Permission, require
 from core.web.text import CaseloadForm, CaseloadSubForm, clean_line, strip_controls
 
 __all__ = [
-    "format_phone", "format_zip",
     "CaseloadForm", "CaseloadSubForm", "MultiCheckboxField", "Page", "Permission", "STATE_CHOICES",
     "STATE_NAMES", "US_STATES", "clean_line", "confirmation_page", "confirmed", "csv_response", "digits",
-    "form_errors", "format_local_date", "format_local_time", "is_htmx", "local_day_bounds_utc",
-    "local_today", "normalise_phone", "npi_error", "paginate", "phone_error", "postal_code_error", "render",
-    "require", "safe_cell", "state_error", "strip_controls", "to_local",
+    "form_errors", "format_local_date", "format_local_time", "format_phone", "format_zip", "is_htmx",
+    "local_day_bounds_utc", "local_today", "normalise_phone", "npi_error", "paginate", "phone_error",
+    "postal_code_error", "render", "require", "safe_cell", "state_error", "strip_controls", "to_local",
 ]
