@@ -15,9 +15,8 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from core import config as config_module
 from core.extensions import csrf, db, limiter, login_manager, migrate
 from core.plugin_host import PluginHost
-from core.web import converters, log_privacy
+from core.web import Permission, converters, form_errors, format_phone, format_zip, log_privacy
 from core.web.errors import register_error_handlers
-from core.web.formats import format_phone, format_zip
 from core.web.htmx import add_vary
 from core.web.security import add_security_headers
 from core.web.text import CaseloadRequest
@@ -66,11 +65,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.jinja_loader = ChoiceLoader([app.jinja_loader, *[FileSystemLoader(f) for f in folders]])
 
     app.jinja_env.add_extension("jinja2.ext.do")
-    from core.web import Permission
-
     app.jinja_env.globals["Permission"] = Permission
-    from core.web import form_errors
-
     app.jinja_env.globals["form_errors"] = form_errors
     # Dates as US clinics read them: MM/DD/YYYY.
     app.jinja_env.filters["us_date"] = lambda d: d.strftime("%m/%d/%Y") if d else ""
