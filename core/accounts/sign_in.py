@@ -86,7 +86,7 @@ def _lock(user: User, now: datetime) -> None:
 @login_manager.unauthorized_handler
 def unauthorized():
     """htmx requests get ``HX-Redirect`` (a 302 would put the login page inside a fragment)."""
-    login_url = url_for("auth.login", next=request.full_path if request.method == "GET" else None)
+    login_url = url_for("auth.login", next=request.full_path.rstrip("?") if request.method == "GET" else None)
     if is_htmx():
         response = current_app.response_class(status=401)
         response.headers["HX-Redirect"] = url_for("auth.login")

@@ -21,7 +21,9 @@ class PossibleDuplicate:
     patient: Patient
     clinic_name: str
     viewable: bool
-    """Whether the user may open the chart (the patient is in a clinic they have access to)."""
+    """Whether the user can open the chart from here (the patient is in the clinic they work in)."""
+    other_clinic_access: bool = False
+    """The patient is in another clinic the user has access to (switch clinic to open the chart)."""
 
 
 def possible_duplicates(clinic, first_name: str, last_name: str, date_of_birth: date,
@@ -37,4 +39,6 @@ def possible_duplicates(clinic, first_name: str, last_name: str, date_of_birth: 
         .order_by(Patient.id)
         .limit(10)
     ).all()
-    return [PossibleDuplicate(patient, name, patient.clinic_id in viewer_clinic_ids) for patient, name in rows]
+    return [PossibleDuplicate(patient, name, patient.clinic_id == clinic.id,
+                              patient.clinic_id != clinic.id and patient.clinic_id in viewer_clinic_ids)
+            for patient, name in rows]

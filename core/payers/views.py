@@ -25,7 +25,7 @@ from core.payers.models import Insurance, InsuranceType, ReferringPhysician, Uni
 from core.plugin_api import SettingField
 from core.plugin_host import flatten, hooks_for, insurance_setting
 from core.tenancy import current_clinic, get_in_company_or_404
-from core.web import Permission, digits, normalise_phone, paginate, render, require
+from core.web import Permission, digits, format_phone, format_zip, normalise_phone, paginate, render, require
 
 bp = Blueprint("insurances", __name__, url_prefix="/settings")
 
@@ -321,5 +321,8 @@ def edit_physician(physician_id: int):
     clinic = current_clinic()
     physician = company_physician_or_404(physician_id)
     if request.method == "GET":
-        return _physician_form_page(ReferringPhysicianForm(obj=physician), physician)
+        form = ReferringPhysicianForm(obj=physician)
+        form.phone.data, form.fax.data = format_phone(physician.phone), format_phone(physician.fax)
+        form.postal_code.data = format_zip(physician.postal_code)
+        return _physician_form_page(form, physician)
     return _save_physician(ReferringPhysicianForm(), physician, clinic)

@@ -23,6 +23,7 @@ def register_error_handlers(app: Flask) -> None:
     for code, title, message in (
         (403, "Not allowed", "You do not have the permission this page needs."),
         (404, "Not found", "There is nothing here, or you do not have access to it."),
+        (405, "Not here", "This address does not take that kind of request. Use the page's buttons and links."),
         (413, "Too large", "What you sent is too large."),
         (429, "Too many tries", "Too many requests from this computer. Wait a minute and try again."),
     ):

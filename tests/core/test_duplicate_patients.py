@@ -79,3 +79,16 @@ def test_quick_add_warns_too(client, editor, existing, enable_plugin, clinic):
     assert _count() == 1
     assert client.post("/quick-add/patients/new", data={**data, "different_person": "y"}).status_code == 303
     assert _count() == 2
+
+
+def test_a_duplicate_in_another_clinic_the_user_works_in_says_to_switch(client, editor, make_clinic, clinic):
+    from core.tenancy import ClinicAccess
+
+    other = make_clinic("Old Town", company=clinic.company)
+    editor.clinic_access.append(ClinicAccess(clinic=other, is_default=False))
+    twin = create_patient(other, first_name="Maria", last_name="Rivera", date_of_birth=date(1961, 4, 12))
+    db.session.commit()
+    client.login(editor.email)
+    page = client.post("/patients/new", data=form_data()).get_data(as_text=True)
+    assert "Old Town (switch to that clinic to open the chart)" in page
+    assert f'href="/patients/{twin.id}"' not in page  # it would answer 404 from this clinic

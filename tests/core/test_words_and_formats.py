@@ -88,3 +88,33 @@ def test_only_status_lines_are_live_regions_not_whole_tables(client, admin):
     assert '<p id="user-table-status" class="visually-hidden" aria-live="polite"></p>' in page
     partial = client.hx_get("/users/?q=zzz").get_data(as_text=True)
     assert 'id="user-table-status"' in partial and 'hx-swap-oob="true">0 found' in partial
+
+
+def test_the_home_page_shows_the_clinic_phone(client, admin, clinic):
+    clinic.phone = "6025550142"
+    db.session.commit()
+    client.login(admin.email)
+    assert "<dt>Phone</dt><dd>(602) 555-0142</dd>" in client.get("/").get_data(as_text=True)
+
+
+def test_the_physician_edit_form_shows_phone_fax_and_zip_as_written(client, editor, clinic):
+    physician = ReferringPhysician(company_id=clinic.company_id, first_name="Grace", last_name="Hopper", npi="1234567893",
+                                   phone="6025550100", fax="6025550199", postal_code="850181234")
+    db.session.add(physician)
+    db.session.commit()
+    client.login(editor.email)
+    page = client.get(f"/settings/referring-physicians/{physician.id}/edit").get_data(as_text=True)
+    assert 'value="(602) 555-0100"' in page and 'value="(602) 555-0199"' in page and 'value="85018-1234"' in page
+
+
+def test_a_get_of_a_post_only_address_gets_the_apps_page(client, admin):
+    client.login(admin.email)
+    response = client.get("/logout")
+    assert response.status_code == 405
+    page = response.get_data(as_text=True)
+    assert "This address does not take that kind of request" in page and "site-header" in page
+
+
+def test_the_sign_in_redirect_carries_no_stray_question_mark(client):
+    response = client.get("/patients/")
+    assert response.headers["Location"].endswith("/login?next=/patients/")

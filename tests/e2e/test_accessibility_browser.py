@@ -33,7 +33,7 @@ class Clinic:
 
 
 @pytest.fixture
-def world(clinic, admin, make_user):
+def world(clinic, admin, make_user, make_clinic):
     """A clinic with a bit of everything: plugins on, a patient with a case, an insurance, a physician."""
     clinic.address_line1, clinic.postal_code, clinic.phone, clinic.time_zone = "4250 E Camelback Rd", "850181234", "6025550100", "America/Phoenix"
     clinic.fee_schedule_region = "Arizona"
@@ -41,6 +41,11 @@ def world(clinic, admin, make_user):
         set_seats(clinic.id, category, None)
     for name in ("mips", "virtual_visits", "quick_add", "outcomes"):
         set_plugin_enabled(clinic, name, True)
+    # A second clinic, so that the header carries the clinic switcher (the widest thing in it).
+    second = make_clinic("Saguaro PT - Old Town Scottsdale", company=clinic.company)
+    from core.tenancy import ClinicAccess
+
+    admin.clinic_access.append(ClinicAccess(clinic=second, is_default=False))
     pta = make_user([clinic], email="pta@example.test", user_type=UserType.PTA, first_name="Pat", last_name="Assistant",
                     permissions=[Permission.VIEW_PATIENTS])
     insurance = Insurance(company_id=clinic.company_id, name="Acme Health", insurance_type=InsuranceType.COMMERCIAL,
@@ -135,7 +140,7 @@ def test_the_sign_in_page_and_its_error_pass_axe(live_server, page: Page, world)
         page.goto(f"{live_server}/login")
         assert _violations(page) == "" and not _scrolls_sideways(page)
         login(page, live_server, "nobody@example.test", "wrong")
-        expect(page.locator("#login-error")).to_be_visible()
+        expect(page.locator("#login-error")).to_be_focused()
         assert _violations(page) == "" and not _scrolls_sideways(page)
 
 
@@ -201,7 +206,7 @@ def test_a_session_cookie_copied_before_sign_out_is_refused(live_server, browser
     second.add_cookies(stolen)
     thief = second.new_page()
     thief.goto(f"{live_server}/patients/")
-    expect(thief).to_have_url(f"{live_server}/login?next=/patients/?")
+    expect(thief).to_have_url(f"{live_server}/login?next=/patients/")
     first.close()
     second.close()
 
@@ -221,6 +226,7 @@ def test_a_duplicate_patient_is_warned(live_server, page: Page, world, admin):
     page.get_by_role("button", name="Add Patient", exact=True).last.click()
     warning = page.locator("#possible-duplicates")
     expect(warning).to_contain_text("This patient may already be in Caseload")
+    expect(warning).to_be_focused()
     expect(warning.get_by_role("link", name="Rivera, Maria")).to_have_attribute("href", f"/patients/{world.ids['patient']}")
     assert _violations(page) == ""
     warning.get_by_label("This is a different person: add a new patient anyway").check()
@@ -234,6 +240,10 @@ def test_the_user_manager_at_390px_keeps_focus_on_the_row_after_inactivate(live_
     page.goto(f"{live_server}/users/")
     assert not _scrolls_sideways(page)
     expect(page.get_by_role("button", name=f"Sign out {admin.first_name}")).to_be_in_viewport()
+    expect(page.get_by_role("button", name="Switch")).to_be_in_viewport()
+    # Cells stay readable: the table scrolls in its box instead of breaking names letter by letter.
+    name_link = page.locator(f"#user-{world.ids['user']} a").first
+    assert name_link.bounding_box()["height"] < 60
     row = page.locator(f"#user-{world.ids['user']}")
     questions = []
     page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
@@ -273,3 +283,12 @@ def test_focus_rings_are_visible_with_3_to_1_contrast(live_server, page: Page, w
         assert style[0] == "solid" and float(style[1].rstrip("px")) >= 2, (selector, style)
         rgb = tuple(int(v) for v in style[2][style[2].index("(") + 1:style[2].index(")")].split(",")[:3])
         assert _contrast(rgb, (255, 255, 255)) >= 3, (selector, style)
+
+
+def test_adding_an_account_note_keeps_the_focus_in_the_notes(live_server, page: Page, world, admin):
+    login(page, live_server, admin.email, PASSWORD)
+    page.goto(f"{live_server}/patients/{world.ids['patient']}")
+    page.get_by_label("Account note", exact=True).fill("Called about the copay")
+    page.get_by_role("button", name="Add account note").click()
+    expect(page.locator("#flash")).to_contain_text("")
+    expect(page.get_by_label("Account note", exact=True)).to_be_focused()
