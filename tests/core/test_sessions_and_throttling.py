@@ -128,7 +128,7 @@ def _message(response) -> str:
     import html
     import re
 
-    match = re.search(r'id="login-error">(.*?)</p>', response.get_data(as_text=True), re.S)
+    match = re.search(r'id="login-error"[^>]*>(.*?)</p>', response.get_data(as_text=True), re.S)
     return html.unescape(match.group(1).strip()) if match else ""
 
 
