@@ -16,9 +16,10 @@ from core import config as config_module
 from core.extensions import csrf, db, limiter, login_manager, migrate
 from core.plugin_host import PluginHost
 from core.web import Permission, converters, form_errors, format_phone, format_zip, log_privacy
+from core.web.deferred import commit_deferred
 from core.web.errors import register_error_handlers
 from core.web.htmx import add_vary
-from core.web.security import add_security_headers
+from core.web.security import add_security_headers, request_csrf_token
 from core.web.text import CaseloadRequest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,6 +68,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["Permission"] = Permission
     app.jinja_env.globals["form_errors"] = form_errors
+    app.jinja_env.globals["csrf_token"] = request_csrf_token
     # Dates as US clinics read them: MM/DD/YYYY.
     app.jinja_env.filters["us_date"] = lambda d: d.strftime("%m/%d/%Y") if d else ""
     # Phones and ZIP codes are stored as digits and shown as people write them, everywhere.
@@ -75,6 +77,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     _register_template_helpers(app)
     register_error_handlers(app)
     log_privacy.install()
+    app.after_request(commit_deferred)
     app.after_request(add_vary)
     app.after_request(add_security_headers)
     return app
@@ -102,10 +105,9 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_template_helpers(app: Flask) -> None:
     from flask_login import current_user
-    from sqlalchemy import select
 
     from core.plugin_host import plugin_nav_items
-    from core.tenancy import Clinic, accessible_clinic_ids, clinic_zone, current_clinic
+    from core.tenancy import clinic_zone, current_clinic, my_clinics
     from core.web.local_time import format_local_date, format_local_time, set_zone_source
     from core.web.navigation import add_nav_source, nav_items
 
@@ -119,9 +121,4 @@ def _register_template_helpers(app: Flask) -> None:
     def layout_context():
         if not current_user.is_authenticated:
             return {}
-
-        def my_clinics():
-            ids = accessible_clinic_ids(current_user)
-            return list(db.session.scalars(select(Clinic).where(Clinic.id.in_(ids)).order_by(Clinic.name)))
-
         return {"nav_items": nav_items, "current_clinic": current_clinic, "my_clinics": my_clinics}

@@ -1,4 +1,5 @@
 """The Flask extensions core uses, created unbound and initialised in ``create_app``."""
+import sqlite3
 from datetime import datetime, timezone
 
 from flask_limiter import Limiter
@@ -7,7 +8,8 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
 # A naming convention so that Alembic migrations name constraints the same way on SQLite and PostgreSQL.
@@ -30,6 +32,19 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 # Per-client-address limits (sign-in); behind a proxy, gunicorn's --forwarded-allow-ips sets remote_addr.
 limiter = Limiter(key_func=get_remote_address)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_write_ahead_log(dbapi_connection, _record):
+    """SQLite (the embedded default) in write-ahead-log mode with ``synchronous=NORMAL``: a commit is an
+    append to the log instead of a rewrite and two fsyncs of a rollback journal (about 2 ms less for the
+    audit write of every chart opened), and readers no longer block the writer nor it them. The database
+    stays consistent on a crash; the last commits before a power loss may be lost."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
 
 
 @migrate.configure

@@ -82,8 +82,8 @@ def random_phone(rng: random.Random) -> str:
     return rng.choice(AREA_CODES) + str(rng.randint(200, 999)) + f"{rng.randint(0, 9999):04d}"
 
 
-def load(clinic_ids: list[int], count: int, rng: random.Random) -> dict:
-    """Insert ``count`` patients (ids 1..count) and their phones in batches; return one known patient."""
+def load(clinic_ids: list[int], count: int, rng: random.Random, first_id: int = 1, first_phone_id: int = 1) -> dict:
+    """Insert ``count`` patients (ids ``first_id``.. on) and their phones in batches; return one known patient."""
     from sqlalchemy import insert
 
     from core.extensions import db
@@ -92,11 +92,12 @@ def load(clinic_ids: list[int], count: int, rng: random.Random) -> dict:
 
     start = date(1925, 1, 1)
     known = None
-    known_index = count // 2
-    next_phone_id = 1
-    for batch_start in range(1, count + 1, BATCH):
+    known_index = first_id + count // 2
+    next_phone_id = first_phone_id
+    end = first_id + count
+    for batch_start in range(first_id, end, BATCH):
         patients, phones, addresses = [], [], []
-        for pid in range(batch_start, min(batch_start + BATCH, count + 1)):
+        for pid in range(batch_start, min(batch_start + BATCH, end)):
             first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
             clinic_id = clinic_ids[pid % len(clinic_ids)]
             number = random_phone(rng)
@@ -125,7 +126,7 @@ def load(clinic_ids: list[int], count: int, rng: random.Random) -> dict:
     if db.engine.dialect.name == "postgresql":  # explicit ids were inserted: move the sequences past them
         from sqlalchemy import text
 
-        for table in ("patient", "patient_phone"):
+        for table in ("patient", "patient_phone", "patient_address"):
             db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"))  # noqa: S608  (fixed table names)
         db.session.commit()
     return known

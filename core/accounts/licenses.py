@@ -12,7 +12,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint, func, select, update
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint, cast, func, literal, select, union_all, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.accounts.models import LicenseCategory, User, UserStatus, UserType
@@ -102,18 +102,22 @@ def _used_query(clinic_id: int, category: LicenseCategory):
 
 
 def license_counts(clinic_id: int) -> list[LicenseCount]:
-    """Used and Available per category for one clinic (two queries, whatever the number of users)."""
-    seats = dict(
-        db.session.execute(select(ClinicLicense.category, ClinicLicense.seats).where(ClinicLicense.clinic_id == clinic_id)).all()
+    """Used and Available per category for one clinic: one statement (the seats and the active users with
+    the clinic as default, counted by type), whatever the number of users."""
+    seats_rows = select(literal("seats"), cast(ClinicLicense.category, String), ClinicLicense.seats).where(
+        ClinicLicense.clinic_id == clinic_id)
+    used_rows = (
+        select(literal("used"), cast(User.user_type, String), func.count(User.id))
+        .join(ClinicAccess, ClinicAccess.user_id == User.id)
+        .where(ClinicAccess.clinic_id == clinic_id, ClinicAccess.is_default.is_(True), User.status == UserStatus.ACTIVE)
+        .group_by(User.user_type)
     )
-    used_by_type = dict(
-        db.session.execute(
-            select(User.user_type, func.count(User.id))
-            .join(ClinicAccess, ClinicAccess.user_id == User.id)
-            .where(ClinicAccess.clinic_id == clinic_id, ClinicAccess.is_default.is_(True), User.status == UserStatus.ACTIVE)
-            .group_by(User.user_type)
-        ).all()
-    )
+    seats, used_by_type = {}, {}
+    for kind, name, number in db.session.execute(union_all(seats_rows, used_rows)):
+        if kind == "seats":
+            seats[LicenseCategory(name)] = number
+        else:
+            used_by_type[UserType(name)] = number
     counts = []
     for category in LicenseCategory:
         used = sum(used_by_type.get(t, 0) for t in _types_of(category))

@@ -58,6 +58,10 @@ class UserStatus(str, enum.Enum):
     INACTIVE = "inactive"
 
 
+EVERY_PERMISSION = frozenset(Permission)
+"""What the Admin checkbox grants."""
+
+
 class User(UserMixin, db.Model):
     """A login profile. One profile per user type: a PT who is also an OT has two profiles."""
 
@@ -91,11 +95,12 @@ class User(UserMixin, db.Model):
     def is_therapist(self) -> bool:
         return self.user_type.is_therapist
 
-    permissions: Mapped[list["UserPermission"]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin"
-    )
+    # Loaded only where they are used (User Manager's forms): a list of users, or a note's author, never
+    # needs them. The signed-in user's permissions and clinics come with the user loader's one statement
+    # (``core.accounts.sign_in.load_user``) and are kept in ``_permission_values``.
+    permissions: Mapped[list["UserPermission"]] = relationship(cascade="all, delete-orphan", lazy="select")
     clinic_access: Mapped[list["ClinicAccess"]] = relationship(
-        cascade="all, delete-orphan", back_populates="user", lazy="selectin"
+        cascade="all, delete-orphan", back_populates="user", lazy="select"
     )
 
     __table_args__ = (Index("ix_user_account_name", "last_name", "first_name"),)
@@ -116,18 +121,38 @@ class User(UserMixin, db.Model):
     @property
     def permission_set(self) -> set[Permission]:
         if self.is_admin:
-            return set(Permission)
+            return EVERY_PERMISSION
+        preloaded = self.__dict__.get("_permission_values")
+        if preloaded is not None and "permissions" not in self.__dict__:
+            return preloaded
         return {p.permission for p in self.permissions}
+
+    def preload_access(self, permissions: set[Permission], access: list[tuple[int, bool]]) -> None:
+        """Keep the permissions and clinic access read with the user (one statement per request) for
+        ``permission_set`` and ``default_clinic_id``; the relationships, once loaded or changed, win."""
+        self.__dict__["_permission_values"] = permissions
+        self.__dict__["_access_values"] = access
 
     def can(self, permission: Permission) -> bool:
         return permission in self.permission_set
 
     @property
     def default_clinic_id(self) -> int | None:
+        preloaded = self.__dict__.get("_access_values")
+        if preloaded is not None and "clinic_access" not in self.__dict__:
+            return next((clinic_id for clinic_id, is_default in preloaded if is_default), None)
         for access in self.clinic_access:
             if access.is_default:
                 return access.clinic_id
         return None
+
+    @property
+    def clinic_ids(self) -> set[int]:
+        """The clinics this user may work in."""
+        preloaded = self.__dict__.get("_access_values")
+        if preloaded is not None and "clinic_access" not in self.__dict__:
+            return {clinic_id for clinic_id, _ in preloaded}
+        return {access.clinic_id for access in self.clinic_access}
 
     def set_permissions(self, permissions) -> None:
         wanted = set(permissions)

@@ -11,12 +11,15 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from functools import cache
 
 from flask import current_app, request
-from sqlalchemy import ForeignKey, Index, String, select, update
+from sqlalchemy import ForeignKey, Index, String, and_, bindparam, case, cast, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.extensions import db, utcnow
+from core.tenancy import ClinicAccess, remember_accessible_clinics
+from core.web import Permission, commit_after_response
 
 TOUCH_EVERY = timedelta(seconds=60)
 """How stale ``last_seen_at`` may get before a request writes it again (one write a minute, not per request)."""
@@ -51,23 +54,55 @@ def start_session(user) -> str:
     return token
 
 
-def open_session(user_id: int, token: str | None) -> UserSession | None:
-    """The open, not idle session of ``user_id`` for ``token``; an idle one is ended and None returned."""
-    if not token:
-        return None
-    row = db.session.scalar(select(UserSession).where(
-        UserSession.token_hash == _hash(token), UserSession.user_id == user_id, UserSession.ended_at.is_(None)))
+@cache
+def _signed_in_statement():
+    """The user loader's statement, built once (a statement built per request costs more Python than
+    the database takes to answer it): the user, the open session of a token hash, the permissions and
+    the clinic access as ``id:1`` (default) / ``id:0`` lists."""
+    from core.accounts.models import User, UserPermission
+
+    permissions = (select(func.aggregate_strings(cast(UserPermission.permission, String), ","))
+                   .where(UserPermission.user_id == User.id).scalar_subquery())
+    access = (select(func.aggregate_strings(
+        cast(ClinicAccess.clinic_id, String) + case((ClinicAccess.is_default, ":1"), else_=":0"), ","))
+        .where(ClinicAccess.user_id == User.id).scalar_subquery())
+    return (
+        select(User, UserSession, permissions, access)
+        .outerjoin(UserSession, and_(UserSession.user_id == User.id, UserSession.token_hash == bindparam("token_hash"),
+                                     UserSession.ended_at.is_(None)))
+        .where(User.id == bindparam("user_id")).limit(1)
+    )
+
+
+def load_signed_in(user_id: int, token: str | None):
+    """``(user, session)`` for a request, in one statement: the user, their open session for ``token``
+    (None when there is none), their permissions and their clinic access. ``(None, None)`` for no user.
+
+    The permissions and clinics are kept on the user (``User.preload_access``) and in the request's clinic
+    cache, so no other statement of the request reads them again."""
+    row = db.session.execute(_signed_in_statement(), {"user_id": user_id, "token_hash": _hash(token or "")}).first()
     if row is None:
-        return None
+        return None, None
+    user, user_session, permission_text, access_text = row
+    clinics = [(int(clinic), flag == "1") for clinic, _, flag in
+               (item.partition(":") for item in (access_text or "").split(",") if item)]
+    user.preload_access({Permission(p) for p in (permission_text or "").split(",") if p}, clinics)
+    remember_accessible_clinics(user.id, {clinic for clinic, _ in clinics})
+    return user, (user_session if token else None)
+
+
+def keep_open(row: UserSession) -> bool:
+    """Whether the session ``row`` is still usable: an idle one is ended (and False returned); a used one
+    has its ``last_seen_at`` moved on at most once a minute, written with the request's end."""
     now = utcnow()
     if now - row.last_seen_at > idle_limit():
         row.ended_at, row.ended_why = now, "idle"
         db.session.commit()
-        return None
+        return False
     if now - row.last_seen_at > TOUCH_EVERY:
         row.last_seen_at = now
-        db.session.commit()
-    return row
+        commit_after_response()
+    return True
 
 
 def end_session(user_id: int, token: str | None, why: str = "sign-out") -> None:

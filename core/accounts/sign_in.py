@@ -21,7 +21,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from core.accounts.models import User, UserStatus, find_user_by_email
 from core.accounts.passwords import hash_password, needs_rehash, verify_password
-from core.accounts.sessions import end_all_sessions, end_session, open_session, start_session
+from core.accounts.sessions import end_all_sessions, end_session, keep_open, load_signed_in, start_session
 from core.audit import record
 from core.extensions import db, limiter, login_manager, utcnow
 from core.tenancy import accessible_clinic_ids
@@ -52,10 +52,10 @@ def load_user(session_id: str) -> User | None:
     user_id, _, nonce = (session_id or "").partition(":")
     if not user_id.isdigit() or len(user_id) > 18:
         return None
-    user = db.session.get(User, int(user_id))
+    user, user_session = load_signed_in(int(user_id), session.get("sid"))
     if user is None or user.session_nonce != nonce or not user.is_active:
         return None
-    if open_session(user.id, session.get("sid")) is None:
+    if user_session is None or not keep_open(user_session):
         session["_signed_out_idle"] = True
         return None
     return user

@@ -92,7 +92,7 @@ def _company_clinics_for_forms(clinic) -> list[Clinic]:
 @bp.get("/")
 def index():
     clinic = current_clinic()
-    page = paginate(clinic_users_query(clinic, request.args))
+    page = paginate(clinic_users_query(clinic, request.args), count="window")
     return render(
         "accounts/user_manager/index.html",
         "accounts/user_manager/_table.html",

@@ -6,15 +6,11 @@ from sqlalchemy import select
 
 from core.audit import RecordLabel, label_records
 from core.cases.models import Case
-from core.extensions import db
 from core.patients import Patient
 
-
-def _case_labels(ids: list[str]) -> dict[str, RecordLabel]:
-    rows = db.session.execute(select(Case.id, Case.title, Case.patient_id, Patient.last_name, Patient.first_name)
-                              .join(Patient, Patient.id == Case.patient_id).where(Case.id.in_([int(i) for i in ids])))
-    return {str(cid): RecordLabel(f"{title} — {last}, {first}", url_for("cases.show", patient_id=pid, case_id=cid))
-            for cid, title, pid, last, first in rows}
-
-
-label_records("case", _case_labels)
+label_records(
+    "case",
+    lambda ids: (select(Case.id, Case.title, Case.patient_id, Patient.last_name, Patient.first_name)
+                 .join(Patient, Patient.id == Case.patient_id).where(Case.id.in_(ids))),
+    lambda cid, p: RecordLabel(f"{p[0]} — {p[2]}, {p[3]}", url_for("cases.show", patient_id=int(p[1]), case_id=cid)),
+)

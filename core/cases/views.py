@@ -7,10 +7,12 @@ clinic, or a case of another patient, answers 404.
 """
 from __future__ import annotations
 
+from functools import cache
+
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import or_, select
-from sqlalchemy.orm import lazyload, selectinload
+from sqlalchemy import bindparam, or_, select
+from sqlalchemy.orm import joinedload, lazyload
 from werkzeug.routing import BuildError
 
 from core.accounts import User, UserStatus, UserType
@@ -28,7 +30,7 @@ from core.extensions import db
 from core.patients import Patient
 from core.payers import Insurance, ReferringPhysician
 from core.tenancy import ClinicAccess, current_clinic, get_in_clinic_or_404
-from core.web import Permission, is_htmx, render, require
+from core.web import Permission, commit_after_response, is_htmx, render, require
 
 bp = Blueprint("cases", __name__, url_prefix="/patients")
 
@@ -54,19 +56,31 @@ def case_has_notes(case: Case) -> bool:
 
 
 # -- the patient chart's Cases section -------------------------------------------------------------
+CASE_DETAILS = (
+    joinedload(Case.policies).joinedload(CasePolicy.insurance),
+    joinedload(Case.therapist).load_only(User.first_name, User.last_name, User.user_type, User.status),
+    joinedload(Case.authorizations),
+)
+"""Loader options for what the chart and the case page show of a case, loaded with it."""
+
 def chart_cases(patient: Patient) -> list[Case]:
-    """The patient's cases (active first, newest first) with their policies and insurances, therapist and
-    authorizations loaded in a constant number of queries."""
-    return list(db.session.scalars(
-        select(Case)
-        .where(Case.patient_id == patient.id, Case.clinic_id == patient.clinic_id)
-        .order_by(Case.status, Case.created_at.desc(), Case.id.desc())
-        .options(
-            selectinload(Case.policies).selectinload(CasePolicy.insurance),
-            selectinload(Case.therapist).options(lazyload(User.permissions), lazyload(User.clinic_access)),
-            selectinload(Case.authorizations),
-        )
-    ))
+    """The patient's cases (active first, newest first) with what the chart shows of them: policies and
+    their insurances, the therapist's name, authorizations. One statement (a chart has a handful of cases,
+    each with a policy or two and a few authorizations, so the joined rows stay few)."""
+    return list(db.session.scalars(_chart_cases_statement(), {"patient_id": patient.id, "clinic_id": patient.clinic_id})
+                .unique())
+
+
+@cache
+def _chart_cases_statement():
+    return (select(Case).where(Case.patient_id == bindparam("patient_id"), Case.clinic_id == bindparam("clinic_id"))
+            .order_by(Case.status, Case.created_at.desc(), Case.id.desc()).options(*CASE_DETAILS))
+
+
+@cache
+def _case_statement():
+    """One case with what its page shows (built once)."""
+    return select(Case).where(Case.id == bindparam("case_id")).options(*CASE_DETAILS, joinedload(Case.referring_physician))
 
 
 @bp.app_context_processor
@@ -78,7 +92,7 @@ def cases_template_helpers():
 def _load_case(patient_id: int, case_id: int) -> tuple[Patient, Case]:
     """The current clinic's patient and one of that patient's cases, else 404."""
     patient = get_in_clinic_or_404(Patient, patient_id)
-    case = db.session.get(Case, case_id)
+    case = db.session.scalars(_case_statement(), {"case_id": case_id}).unique().first()
     if case is None or case.patient_id != patient.id or case.clinic_id != patient.clinic_id:
         abort(404)
     return patient, case
@@ -242,8 +256,8 @@ def _case_page(patient: Patient, case: Case, auth_form, status: int = 200, messa
 def show(patient_id: int, case_id: int):
     require(Permission.VIEW_PATIENTS)
     patient, case = _load_case(patient_id, case_id)
-    record("case.view", "case", case.id, clinic_id=case.clinic_id, summary="case page viewed")
-    db.session.commit()
+    commit_after_response(lambda: record("case.view", "case", case.id, clinic_id=case.clinic_id,
+                                         summary="case page viewed"))
     return _case_page(patient, case, AddAuthorizationForm(formdata=None))
 
 

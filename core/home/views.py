@@ -1,9 +1,11 @@
 """The clinic home page a user lands on after sign-in: the clinic, and for therapists their caseload
 (the active cases assigned to them in this clinic)."""
+from functools import cache
+
 from flask import Blueprint
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import contains_eager, joinedload
 
 from core.cases import Case, CasePolicy, CaseStatus
 from core.extensions import db
@@ -16,17 +18,23 @@ bp = Blueprint("home", __name__)
 CASELOAD_LIMIT = 50
 
 
-def my_caseload(clinic, user) -> list[Case]:
-    """The user's active cases in ``clinic``, by patient name, with patient and primary insurance loaded
-    (three queries whatever the number of cases)."""
-    return list(db.session.scalars(
+@cache
+def _caseload_statement():
+    return (
         select(Case)
         .join(Patient, Patient.id == Case.patient_id)
-        .where(Case.clinic_id == clinic.id, Case.therapist_id == user.id, Case.status == CaseStatus.ACTIVE)
+        .where(Case.clinic_id == bindparam("clinic_id"), Case.therapist_id == bindparam("user_id"),
+               Case.status == CaseStatus.ACTIVE)
         .order_by(Patient.last_name_key, Patient.first_name_key, Case.id)
-        .options(selectinload(Case.patient), selectinload(Case.policies).selectinload(CasePolicy.insurance))
+        .options(contains_eager(Case.patient), joinedload(Case.policies).joinedload(CasePolicy.insurance))
         .limit(CASELOAD_LIMIT)
-    ))
+    )
+
+
+def my_caseload(clinic, user) -> list[Case]:
+    """The user's active cases in ``clinic``, by patient name, with patient and insurances loaded with them
+    (one statement, built once, whatever the number of cases)."""
+    return list(db.session.scalars(_caseload_statement(), {"clinic_id": clinic.id, "user_id": user.id}).unique())
 
 
 @bp.get("/")

@@ -5,21 +5,16 @@ from flask import url_for
 from sqlalchemy import select
 
 from core.audit import RecordLabel, label_records
-from core.extensions import db
 from core.payers.models import Insurance, ReferringPhysician
 
-
-def _insurance_labels(ids: list[str]) -> dict[str, RecordLabel]:
-    rows = db.session.execute(select(Insurance.id, Insurance.name).where(Insurance.id.in_([int(i) for i in ids])))
-    return {str(iid): RecordLabel(name, url_for("insurances.edit", insurance_id=iid)) for iid, name in rows}
-
-
-def _physician_labels(ids: list[str]) -> dict[str, RecordLabel]:
-    rows = db.session.execute(select(ReferringPhysician.id, ReferringPhysician.last_name, ReferringPhysician.first_name)
-                              .where(ReferringPhysician.id.in_([int(i) for i in ids])))
-    return {str(pid): RecordLabel(f"Dr. {first} {last}", url_for("insurances.physician", physician_id=pid))
-            for pid, last, first in rows}
-
-
-label_records("insurance", _insurance_labels)
-label_records("referring_physician", _physician_labels)
+label_records(
+    "insurance",
+    lambda ids: select(Insurance.id, Insurance.name).where(Insurance.id.in_(ids)),
+    lambda iid, p: RecordLabel(p[0], url_for("insurances.edit", insurance_id=iid)),
+)
+label_records(
+    "referring_physician",
+    lambda ids: (select(ReferringPhysician.id, ReferringPhysician.last_name, ReferringPhysician.first_name)
+                 .where(ReferringPhysician.id.in_(ids))),
+    lambda pid, p: RecordLabel(f"Dr. {p[1]} {p[0]}", url_for("insurances.physician", physician_id=pid)),
+)

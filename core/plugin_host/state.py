@@ -1,19 +1,26 @@
 """Which plugins are on in which clinic, and their per-clinic settings (database rows).
 
-Installing a plugin is a deploy; switching it on for a clinic is a row here. Both tables are read in
-one query per request and clinic (``clinic_plugin_state``).
+Installing a plugin is a deploy; switching it on for a clinic is a row here. Both tables are read with
+the request's clinics (two columns of ``core.tenancy.my_clinics``' statement, registered below), so the
+plugin state of every page costs no statement of its own; ``clinic_plugin_state`` reads them alone for a
+clinic outside that statement.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from flask import g
-from sqlalchemy import JSON, Boolean, ForeignKey, String, UniqueConstraint, and_, select
+from sqlalchemy import JSON, Boolean, ForeignKey, String, UniqueConstraint, and_, case, cast, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.extensions import db, utcnow
+from core.tenancy import Clinic, add_clinic_extra
+
+UNIT, RECORD = "\x1f", "\x1e"
+"""Separators of the aggregated state strings (control characters: never in a name, escaped in JSON)."""
 
 
 class ClinicPlugin(db.Model):
@@ -69,6 +76,40 @@ def clinic_plugin_state(clinic_id: int) -> dict[str, PluginClinicState]:
                 entry.settings[key] = value
         cache[clinic_id] = state
     return cache[clinic_id]
+
+
+def _plugins_column():
+    """Per clinic: ``plugin:1`` or ``plugin:0`` for each state row, joined by RECORD."""
+    return (select(func.aggregate_strings(ClinicPlugin.plugin + case((ClinicPlugin.enabled, ":1"), else_=":0"), RECORD))
+            .where(ClinicPlugin.clinic_id == Clinic.id).scalar_subquery())
+
+
+def _settings_column():
+    """Per clinic: ``plugin UNIT key UNIT json value`` for each changed setting, joined by RECORD."""
+    return (select(func.aggregate_strings(ClinicPluginSetting.plugin + UNIT + ClinicPluginSetting.key + UNIT
+                                          + cast(ClinicPluginSetting.value, String), RECORD))
+            .where(ClinicPluginSetting.clinic_id == Clinic.id).scalar_subquery())
+
+
+def _receive_plugins(clinic_id: int, text: str | None) -> None:
+    state = g.setdefault("_plugin_state", {}).setdefault(clinic_id, {})
+    for item in (text or "").split(RECORD):
+        if item:
+            plugin, _, flag = item.rpartition(":")
+            state[plugin] = PluginClinicState(enabled=flag == "1")
+
+
+def _receive_settings(clinic_id: int, text: str | None) -> None:
+    state = g.setdefault("_plugin_state", {}).setdefault(clinic_id, {})
+    for item in (text or "").split(RECORD):
+        if item:
+            plugin, key, value = item.split(UNIT, 2)
+            if plugin in state:  # as the joined query: settings of a plugin with a state row
+                state[plugin].settings[key] = json.loads(value)
+
+
+add_clinic_extra("plugin_state", _plugins_column, _receive_plugins)
+add_clinic_extra("plugin_settings", _settings_column, _receive_settings)
 
 
 def forget_cached_state() -> None:

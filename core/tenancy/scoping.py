@@ -6,12 +6,34 @@ column). Views ask ``current_clinic()`` for the clinic they act in, and load obj
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
 from flask import abort, g, session
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
 
 from core.extensions import db
 from core.tenancy.models import Clinic, ClinicAccess
+
+_CLINIC_EXTRAS: dict[str, tuple[Callable[[], Any], Callable[[int, Any], None]]] = {}
+
+
+def add_clinic_extra(name: str, column: Callable[[], Any], receive: Callable[[int, Any], None]) -> None:
+    """Have every request's clinics statement (``my_clinics``) carry one more value per clinic.
+
+    For what a package above needs on every page of a clinic (the plugin host: which plugins are on):
+    ``column()`` returns a scalar subquery correlated to ``Clinic``, and ``receive(clinic_id, value)`` is
+    called with each clinic's value, for the package to keep in its request cache. Register at import.
+    """
+    _CLINIC_EXTRAS[name] = (column, receive)
+
+
+def remember_accessible_clinics(user_id: int, clinic_ids: set[int]) -> None:
+    """Prime the request's cache of ``accessible_clinic_ids`` (the user loader reads them with the user)."""
+    g.setdefault("_accessible_clinics", {})[user_id] = set(clinic_ids)
 
 
 def accessible_clinic_ids(user) -> set[int]:
@@ -22,6 +44,27 @@ def accessible_clinic_ids(user) -> set[int]:
             db.session.scalars(select(ClinicAccess.clinic_id).where(ClinicAccess.user_id == user.id))
         )
     return cache[user.id]
+
+
+@cache
+def _clinics_statement():
+    """``my_clinics``' statement, built once, at the first request (every extra is registered by then)."""
+    return (select(Clinic, *[column().label(name) for name, (column, _) in _CLINIC_EXTRAS.items()])
+            .where(Clinic.id.in_(bindparam("ids", expanding=True)))
+            .options(joinedload(Clinic.company)).order_by(Clinic.name, Clinic.id))
+
+
+def my_clinics() -> list[Clinic]:
+    """The clinics the signed-in user may work in, by name, with their company and the registered extras:
+    one statement per request (the clinic switcher, ``current_clinic`` and the plugin state read it)."""
+    if "_my_clinics" not in g:
+        ids = accessible_clinic_ids(current_user)
+        rows = db.session.execute(_clinics_statement(), {"ids": sorted(ids)}).all() if ids else []
+        for row in rows:
+            for (_, receive), value in zip(_CLINIC_EXTRAS.values(), row[1:], strict=True):
+                receive(row[0].id, value)
+        g._my_clinics = [row[0] for row in rows]
+    return g._my_clinics
 
 
 def current_clinic() -> Clinic:
@@ -39,7 +82,7 @@ def current_clinic() -> Clinic:
         session["clinic_id"] = clinic_id
     if clinic_id is None:
         abort(403)
-    g._current_clinic = db.session.get(Clinic, clinic_id)
+    g._current_clinic = next((c for c in my_clinics() if c.id == clinic_id), None) or db.session.get(Clinic, clinic_id)
     return g._current_clinic
 
 
@@ -48,9 +91,10 @@ def in_current_clinic(model):
     return select(model).where(model.clinic_id == current_clinic().id)
 
 
-def get_in_clinic_or_404(model, object_id):
-    """Load one clinic-owned row by id, or answer 404 when it belongs to another clinic or none."""
-    obj = db.session.get(model, object_id)
+def get_in_clinic_or_404(model, object_id, options=()):
+    """Load one clinic-owned row by id, or answer 404 when it belongs to another clinic or none.
+    ``options`` are loader options (what the page shows of it, loaded with it)."""
+    obj = db.session.get(model, object_id, options=options)
     if obj is None or obj.clinic_id != current_clinic().id:
         abort(404)
     return obj

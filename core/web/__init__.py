@@ -8,6 +8,7 @@ other package of core.
 """
 from core.web.confirm import confirmation_page, confirmed
 from core.web.csv_export import csv_response, safe_cell
+from core.web.deferred import commit_after_response
 from core.web.fields import MultiCheckboxField
 from core.web.form_errors import form_errors
 from core.web.formats import (
@@ -31,7 +32,7 @@ from core.web.text import CaseloadForm, CaseloadSubForm, clean_line, strip_contr
 
 __all__ = [
     "CaseloadForm", "CaseloadSubForm", "MultiCheckboxField", "Page", "Permission", "STATE_CHOICES",
-    "STATE_NAMES", "US_STATES", "clean_line", "confirmation_page", "confirmed", "csv_response", "digits",
+    "STATE_NAMES", "US_STATES", "clean_line", "commit_after_response", "confirmation_page", "confirmed", "csv_response", "digits",
     "form_errors", "format_local_date", "format_local_time", "format_phone", "format_zip", "is_htmx",
     "local_day_bounds_utc", "local_today", "normalise_phone", "npi_error", "paginate", "phone_error",
     "postal_code_error", "render", "require", "safe_cell", "state_error", "strip_controls", "to_local",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
-from flask import current_app, has_request_context
+from flask import current_app, g, has_request_context
 
 ZoneSource = Callable[[], tzinfo]
 
@@ -20,8 +20,17 @@ def set_zone_source(app, source: ZoneSource) -> None:
 
 
 def display_zone() -> tzinfo:
-    source = current_app.extensions.get("caseload.zone_source") if has_request_context() else None
-    return (source() if source else None) or timezone.utc
+    """The zone of the request (kept for the rest of the request once a source names one)."""
+    if not has_request_context():
+        return timezone.utc
+    zone = g.get("_display_zone")
+    if zone is None:
+        source = current_app.extensions.get("caseload.zone_source")
+        zone = source() if source else None
+        if zone is None:
+            return timezone.utc
+        g._display_zone = zone
+    return zone
 
 
 def to_local(instant: datetime | None) -> datetime | None:

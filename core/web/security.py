@@ -1,6 +1,7 @@
 """Response headers a health app needs: no framing, no sniffing, no caching of patient pages, and a
 content security policy that the vendored files satisfy (no inline script or style, no eval)."""
-from flask import request
+from flask import g, request
+from flask_wtf.csrf import generate_csrf
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -32,3 +33,9 @@ def add_security_headers(response):
         # Pages may hold PHI: never store them in a shared or browser cache.
         headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+def request_csrf_token() -> str:
+    """The template global ``csrf_token()``: Flask-WTF's token, read from where Flask-WTF keeps it for the
+    request once made (a page with a form per row asks for it dozens of times)."""
+    return g.get("csrf_token") or generate_csrf()

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import Boolean, ForeignKey, UniqueConstraint, select
+from sqlalchemy import Boolean, ForeignKey, UniqueConstraint, bindparam, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.plugin_api import db, utcnow
@@ -26,15 +27,18 @@ class MipsParticipant(db.Model):
     __table_args__ = (UniqueConstraint("clinic_id", "user_id"),)
 
 
+@cache
+def _participation_by_user_statement():
+    """Built once: a page's users are an expanding parameter."""
+    return select(MipsParticipant.user_id, MipsParticipant.participating).where(
+        MipsParticipant.clinic_id == bindparam("clinic_id"), MipsParticipant.user_id.in_(bindparam("user_ids", expanding=True)))
+
+
 def participation_by_user(clinic_id: int, user_ids: list[int]) -> dict[int, bool]:
     """``{user id: participating}`` for the given users in one clinic, in one query."""
     if not user_ids:
         return {}
-    rows = db.session.execute(
-        select(MipsParticipant.user_id, MipsParticipant.participating).where(
-            MipsParticipant.clinic_id == clinic_id, MipsParticipant.user_id.in_(user_ids)
-        )
-    )
+    rows = db.session.execute(_participation_by_user_statement(), {"clinic_id": clinic_id, "user_ids": list(user_ids)})
     return {user_id: participating for user_id, participating in rows}
 
 

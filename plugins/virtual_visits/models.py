@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import Boolean, ForeignKey, UniqueConstraint, select
+from sqlalchemy import Boolean, ForeignKey, UniqueConstraint, bindparam, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.plugin_api import db, utcnow
@@ -23,15 +24,18 @@ class VirtualVisitsUser(db.Model):
     __table_args__ = (UniqueConstraint("clinic_id", "user_id"),)
 
 
+@cache
+def _enabled_by_user_statement():
+    """Built once: a page's users are an expanding parameter."""
+    return select(VirtualVisitsUser.user_id, VirtualVisitsUser.enabled).where(
+        VirtualVisitsUser.clinic_id == bindparam("clinic_id"), VirtualVisitsUser.user_id.in_(bindparam("user_ids", expanding=True)))
+
+
 def enabled_by_user(clinic_id: int, user_ids: list[int]) -> dict[int, bool]:
     """``{user id: enabled}`` for the given users in one clinic, in one query."""
     if not user_ids:
         return {}
-    rows = db.session.execute(
-        select(VirtualVisitsUser.user_id, VirtualVisitsUser.enabled).where(
-            VirtualVisitsUser.clinic_id == clinic_id, VirtualVisitsUser.user_id.in_(user_ids)
-        )
-    )
+    rows = db.session.execute(_enabled_by_user_statement(), {"clinic_id": clinic_id, "user_ids": list(user_ids)})
     return {user_id: enabled for user_id, enabled in rows}
 
 
