@@ -7,9 +7,11 @@ them change existing profiles (seed 000, "User Managers").
 """
 from __future__ import annotations
 
+from functools import cache
+
 from flask import Blueprint, abort, flash, redirect, request, session, url_for
 from flask_login import current_user, login_required, login_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 
 from core.accounts.authority import LAST_ADMIN, OUTRANKED, is_last_active_admin, may_act_on, require_authority_over
 from core.accounts.forms import AddUserForm, ChangeTypeForm, EditUserForm
@@ -35,7 +37,17 @@ from core.audit import AuditEvent, record
 from core.extensions import db
 from core.plugin_host import flatten, hooks_for
 from core.tenancy import Clinic, accessible_clinic_ids, current_clinic
-from core.web import Permission, confirmation_page, confirmed, is_htmx, paginate, render, require
+from core.web import (
+    LIKE_ESCAPE,
+    Permission,
+    confirmation_page,
+    confirmed,
+    escape_like,
+    is_htmx,
+    paginate,
+    render,
+    require,
+)
 
 INACTIVATE_DETAIL = ("They are signed out everywhere and cannot sign in until a user manager activates them again; "
                      "their license becomes available.")
@@ -50,22 +62,35 @@ def require_view_users():
 
 
 # -- queries -------------------------------------------------------------------------------------
-def clinic_users_query(clinic, args):
-    """Users with access to ``clinic``, filtered by ``q`` (name or email), ``type`` and ``status``."""
-    query = select(User).join(ClinicAccess, ClinicAccess.user_id == User.id).where(ClinicAccess.clinic_id == clinic.id)
+def clinic_users_query(clinic, args) -> tuple:
+    """``(statement, params)``: users with access to ``clinic``, filtered by ``q`` (name or email), ``type``
+    and ``status``. One statement per combination of filters, built once (the values are parameters)."""
     term = (args.get("q") or "").strip().lower()[:100]
+    params = {"clinic_id": clinic.id}
     if term:
-        query = query.where(
-            or_(
-                func.lower(User.last_name).startswith(term, autoescape=True),
-                func.lower(User.first_name).startswith(term, autoescape=True),
-                User.email.startswith(term, autoescape=True),
-            )
-        )
+        params["term"] = escape_like(term)
     if args.get("type") in {t.value for t in UserType}:
-        query = query.where(User.user_type == UserType(args["type"]))
+        params["user_type"] = UserType(args["type"])
     if args.get("status") in {s.value for s in UserStatus}:
-        query = query.where(User.status == UserStatus(args["status"]))
+        params["status"] = UserStatus(args["status"])
+    return _clinic_users_statement(bool(term), "user_type" in params, "status" in params), params
+
+
+@cache
+def _clinic_users_statement(by_term: bool, by_type: bool, by_status: bool):
+    query = select(User).join(ClinicAccess, ClinicAccess.user_id == User.id).where(
+        ClinicAccess.clinic_id == bindparam("clinic_id"))
+    if by_term:
+        term = bindparam("term")
+        query = query.where(or_(
+            func.lower(User.last_name).startswith(term, escape=LIKE_ESCAPE),
+            func.lower(User.first_name).startswith(term, escape=LIKE_ESCAPE),
+            User.email.startswith(term, escape=LIKE_ESCAPE),
+        ))
+    if by_type:
+        query = query.where(User.user_type == bindparam("user_type"))
+    if by_status:
+        query = query.where(User.status == bindparam("status"))
     return query.order_by(User.last_name, User.first_name, User.id)
 
 
@@ -92,7 +117,8 @@ def _company_clinics_for_forms(clinic) -> list[Clinic]:
 @bp.get("/")
 def index():
     clinic = current_clinic()
-    page = paginate(clinic_users_query(clinic, request.args), count="window")
+    statement, params = clinic_users_query(clinic, request.args)
+    page = paginate(statement, count="window", params=params)
     return render(
         "accounts/user_manager/index.html",
         "accounts/user_manager/_table.html",

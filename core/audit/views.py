@@ -3,15 +3,16 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
+from functools import cache
 
 from flask import Blueprint, abort, request
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from core.audit.labels import labels_for
 from core.audit.trail import AuditEvent, record
 from core.extensions import db
-from core.web import Permission, local_day_bounds_utc, paginate, render, to_local
+from core.web import LIKE_ESCAPE, Permission, escape_like, local_day_bounds_utc, paginate, render, to_local
 from core.web.csv_export import csv_response
 
 # The trail began with Caseload; dates outside these bounds are typing mistakes (and would overflow).
@@ -37,24 +38,20 @@ def _actor_model():
 
 
 def _filtered_query():
-    clinic_ids = _viewer_clinic_ids()
-    query = select(AuditEvent).where(AuditEvent.clinic_id.in_(clinic_ids))
+    """``(statement, params, errors)``: the viewer's clinics' events matching the filters, newest first.
+    One statement per combination of filters, built once (the values are parameters)."""
     args = request.args
+    params: dict = {"clinic_ids": sorted(_viewer_clinic_ids())}
     errors: dict[str, str] = {}
     if args.get("action"):
-        query = query.where(AuditEvent.action.startswith(args["action"].strip()[:64]))
+        params["action"] = escape_like(args["action"].strip()[:64])
     if args.get("object_type"):
-        query = query.where(AuditEvent.object_type == args["object_type"].strip()[:64])
+        params["object_type"] = args["object_type"].strip()[:64]
     if args.get("object_id"):
-        query = query.where(AuditEvent.object_id == args["object_id"].strip()[:64])
+        params["object_id"] = args["object_id"].strip()[:64]
     if args.get("actor"):
-        term = args["actor"].strip().lower()[:100]
-        User = _actor_model()  # noqa: N806
-        actor_ids = select(User.id).where(
-            func.lower(User.email).contains(term, autoescape=True) | func.lower(User.last_name).contains(term, autoescape=True)
-        )
-        query = query.where(AuditEvent.actor_id.in_(actor_ids))
-    for name, op in (("since", "ge"), ("until", "lt")):
+        params["actor"] = escape_like(args["actor"].strip().lower()[:100])
+    for name in ("since", "until"):
         if args.get(name):
             try:
                 day = datetime.strptime(args[name], "%Y-%m-%d")
@@ -65,8 +62,30 @@ def _filtered_query():
                 errors[name] = f"Enter a date between {EARLIEST_DATE:%m/%d/%Y} and {LATEST_DATE:%m/%d/%Y}."
                 continue
             start, end = local_day_bounds_utc(day.date())  # the day as the clinic lives it
-            query = query.where(AuditEvent.occurred_at >= start if op == "ge" else AuditEvent.occurred_at < end)
-    return query.order_by(AuditEvent.id.desc()), errors
+            params[name] = start if name == "since" else end
+    return _events_statement(frozenset(params) - {"clinic_ids"}), params, errors
+
+
+@cache
+def _events_statement(filters: frozenset):
+    query = select(AuditEvent).where(AuditEvent.clinic_id.in_(bindparam("clinic_ids", expanding=True)))
+    if "action" in filters:
+        query = query.where(AuditEvent.action.startswith(bindparam("action"), escape=LIKE_ESCAPE))
+    if "object_type" in filters:
+        query = query.where(AuditEvent.object_type == bindparam("object_type"))
+    if "object_id" in filters:
+        query = query.where(AuditEvent.object_id == bindparam("object_id"))
+    if "actor" in filters:
+        User = _actor_model()  # noqa: N806
+        term = bindparam("actor")
+        query = query.where(AuditEvent.actor_id.in_(select(User.id).where(
+            func.lower(User.email).contains(term, escape=LIKE_ESCAPE)
+            | func.lower(User.last_name).contains(term, escape=LIKE_ESCAPE))))
+    if "since" in filters:
+        query = query.where(AuditEvent.occurred_at >= bindparam("since"))
+    if "until" in filters:
+        query = query.where(AuditEvent.occurred_at < bindparam("until"))
+    return query.order_by(AuditEvent.id.desc())
 
 
 @bp.get("/")
@@ -74,30 +93,37 @@ def _filtered_query():
 def index():
     if not _may_read_audit(current_user):
         abort(403)
-    query, errors = _filtered_query()
-    total, actions = _count_and_actions(query)
+    query, params, errors = _filtered_query()
+    total, actions = _count_and_actions(query, params)
     # Events' clinics are the viewer's, already loaded with the request (a lazy load finds them in the session).
-    page = paginate(query, options=(_actor_name(),), total=total)
+    page = paginate(query, options=(_actor_name(),), total=total, params=params)
     return render("audit/index.html", "audit/_rows.html", page=page, errors=errors, args=request.args,
                   labels=labels_for(page.items), actions=actions)
 
 
+@cache
 def _actor_name():
     """Loader option: each event's actor as the trail shows them (name and email, not the profile)."""
     User = _actor_model()  # noqa: N806
     return db.joinedload(AuditEvent.actor).load_only(User.first_name, User.last_name, User.email)
 
+
 _ACTIONS_SEPARATOR = "\x1e"
 
 
-def _count_and_actions(query) -> tuple[int, list[str]]:
+def _count_and_actions(query, params: dict) -> tuple[int, list[str]]:
     """The number of events ``query`` finds and the actions recorded in the viewer's clinics (for the
     Action filter, an index-only scan), in one statement."""
-    recorded = select(AuditEvent.action).where(AuditEvent.clinic_id.in_(_viewer_clinic_ids())).distinct().subquery()
-    actions = select(func.aggregate_strings(recorded.c.action, _ACTIONS_SEPARATOR)).scalar_subquery()
-    total, text = db.session.execute(
-        select(func.count(), actions).select_from(query.order_by(None).subquery())).one()
+    total, text = db.session.execute(_count_and_actions_statement(query), params).one()
     return total, sorted(a for a in (text or "").split(_ACTIONS_SEPARATOR) if a)
+
+
+@cache
+def _count_and_actions_statement(query):
+    recorded = (select(AuditEvent.action).where(AuditEvent.clinic_id.in_(bindparam("clinic_ids", expanding=True)))
+                .distinct().subquery())
+    actions = select(func.aggregate_strings(recorded.c.action, _ACTIONS_SEPARATOR)).scalar_subquery()
+    return select(func.count(), actions).select_from(query.order_by(None).subquery())
 
 
 def changes_text(changes) -> str:
@@ -124,11 +150,11 @@ def _shown(value) -> str:
 def export_csv():
     if not _may_read_audit(current_user):
         abort(403)
-    query, errors = _filtered_query()
+    query, params, errors = _filtered_query()
     if errors:
         abort(400)
     events = list(db.session.scalars(
-        query.limit(EXPORT_LIMIT).options(db.selectinload(AuditEvent.actor), db.selectinload(AuditEvent.clinic))))
+        query.limit(EXPORT_LIMIT).options(db.selectinload(AuditEvent.actor), db.selectinload(AuditEvent.clinic)), params))
     labels = labels_for(events)
     rows = [[
         to_local(event.occurred_at).isoformat(timespec="seconds"),

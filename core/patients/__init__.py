@@ -22,6 +22,7 @@ from core.patients.models import (
     PhoneType,
     Sex,
     patient_search,
+    patient_search_statement,
 )
 from core.patients.profile import (
     assign_chart_number,
@@ -35,7 +36,7 @@ from core.patients.profile import (
 __all__ = [
     "AccountNote", "AddressType", "DIFFERENT_PERSON_LABEL", "Patient", "PatientAddress", "PatientPhone",
     "PhoneType", "PossibleDuplicate", "Sex", "assign_chart_number", "authorization_number_error",
-    "create_patient", "date_range_error", "insurance_types", "insurance_types_by_patient", "patient_search",
+    "create_patient", "date_range_error", "insurance_types", "insurance_types_by_patient", "patient_search", "patient_search_statement",
     "possible_duplicates", "primary_address_error", "profile_problems", "provide_insurance_types",
     "ssn_error",
 ]

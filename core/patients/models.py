@@ -8,8 +8,23 @@ from __future__ import annotations
 import enum
 import unicodedata
 from datetime import date, datetime
+from functools import cache
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint, and_, any_, func, or_, select
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    any_,
+    bindparam,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db, utcnow
@@ -161,45 +176,94 @@ class AccountNote(db.Model):
 
 
 def patient_search(clinic_id: int, term: str):
-    """A ``select`` of the clinic's patients matching ``term``: a name ("last", "last, first" or
-    "first last" prefixes), a date of birth (MM/DD/YYYY or YYYY-MM-DD), a phone number (7-10 digits),
-    or a chart number. Every branch is an index range scan."""
-    query = select(Patient).where(Patient.clinic_id == clinic_id)
+    """A ``select`` of the clinic's patients matching ``term`` (see ``patient_search_statement``), with its
+    values in it. Lists use ``patient_search_statement`` instead: its statements are built once."""
+    statement, params = patient_search_statement(clinic_id, term)
+    return statement.params(**params)
+
+
+def patient_search_statement(clinic_id: int, term: str) -> tuple:
+    """``(statement, params)``: the clinic's patients matching ``term``, a name ("last", "last, first" or
+    "first last" prefixes), a date of birth (MM/DD/YYYY or YYYY-MM-DD), a phone number (7-10 digits), or
+    a chart number. Every branch is an index range scan. The statement depends only on the term's kind
+    (built once per kind, its values bound parameters), so a search costs no statement building."""
     term = (term or "").strip()[:100]
+    params: dict = {"clinic_id": clinic_id}
     if not term:
-        return query.order_by(Patient.last_name_key, Patient.first_name_key, Patient.id)
-    conditions = []
+        return _search_statement(None, False, False, _dialect()), params
     parsed = _parse_date(term)
     if parsed:
-        conditions.append(Patient.date_of_birth == parsed)
+        params["dob"] = parsed
     number = "".join(c for c in term if c.isdigit())
-    if number and len(number) >= 7 and not parsed and all(c.isdigit() or c in " ()-.+" for c in term):
+    phone = bool(number and len(number) >= 7 and not parsed and all(c.isdigit() or c in " ()-.+" for c in term))
+    if phone:
         number = number[1:] if len(number) == 11 and number.startswith("1") else number
-        phone_owners = select(PatientPhone.patient_id).where(_prefix(PatientPhone.number, number))
-        if db.session.get_bind().dialect.name == "postgresql":
+        _prefix_params(params, "phone", number)
+    params["chart"] = term
+    if "," in term:
+        last, _, first = (part.strip() for part in term.partition(","))
+        if first:
+            kind, params["last"] = "last, first", search_key(last)
+            _prefix_params(params, "first", search_key(first))
+        else:
+            kind = "last,"
+            _prefix_params(params, "last", search_key(last))
+    elif " " in term:
+        first, _, last = term.partition(" ")
+        kind = "first last"
+        _prefix_params(params, "first", search_key(first))
+        _prefix_params(params, "last", search_key(last.strip()))
+        _prefix_params(params, "whole", search_key(term))
+    elif not number:
+        kind = "name"
+        _prefix_params(params, "name", search_key(term))
+    else:
+        kind = "number"
+    return _search_statement(kind, bool(parsed), phone, _dialect()), params
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def _prefix_params(params: dict, name: str, prefix: str) -> None:
+    """Values of a prefix condition written as a range, so that a b-tree index serves it."""
+    params[f"{name}_lo"], params[f"{name}_hi"] = prefix, prefix + "\U0010ffff"
+
+
+def _in_range(column, name: str):
+    return and_(column >= bindparam(f"{name}_lo"), column < bindparam(f"{name}_hi"))
+
+
+@cache
+def _search_statement(kind: str | None, dob: bool, phone: bool, dialect: str):
+    """The search statement of one kind of term (built once per kind and database)."""
+    query = select(Patient).where(Patient.clinic_id == bindparam("clinic_id"))
+    order = (Patient.last_name_key, Patient.first_name_key, Patient.id)
+    if kind is None:
+        return query.order_by(*order)
+    conditions = []
+    if dob:
+        conditions.append(Patient.date_of_birth == bindparam("dob"))
+    if phone:
+        phone_owners = select(PatientPhone.patient_id).where(_in_range(PatientPhone.number, "phone"))
+        if dialect == "postgresql":
             # Inside an OR, PostgreSQL runs `id IN (subquery)` as a filter over every patient of the clinic;
             # `id = ANY(ARRAY(subquery))` is an index condition it combines with the other branches.
             conditions.append(Patient.id == any_(func.array(phone_owners.scalar_subquery())))
         else:
             conditions.append(Patient.id.in_(phone_owners))
-    conditions.append(Patient.chart_number == term)
-    if "," in term:
-        last, _, first = (part.strip() for part in term.partition(","))
-        conditions.append(and_(Patient.last_name_key == search_key(last), _prefix(Patient.first_name_key, search_key(first)))
-                          if first else _prefix(Patient.last_name_key, search_key(last)))
-    elif " " in term:
-        first, _, last = term.partition(" ")
-        conditions.append(and_(_prefix(Patient.first_name_key, search_key(first)), _prefix(Patient.last_name_key, search_key(last.strip()))))
-        conditions.append(_prefix(Patient.last_name_key, search_key(term)))
-    elif not number:
-        key = search_key(term)
-        conditions.append(or_(_prefix(Patient.last_name_key, key), _prefix(Patient.first_name_key, key)))
-    return query.where(or_(*conditions)).order_by(Patient.last_name_key, Patient.first_name_key, Patient.id)
-
-
-def _prefix(column, prefix: str):
-    """``column`` starts with ``prefix``, written as a range so that a b-tree index serves it."""
-    return and_(column >= prefix, column < prefix + "\U0010ffff")
+    conditions.append(Patient.chart_number == bindparam("chart"))
+    if kind == "last, first":
+        conditions.append(and_(Patient.last_name_key == bindparam("last"), _in_range(Patient.first_name_key, "first")))
+    elif kind == "last,":
+        conditions.append(_in_range(Patient.last_name_key, "last"))
+    elif kind == "first last":
+        conditions.append(and_(_in_range(Patient.first_name_key, "first"), _in_range(Patient.last_name_key, "last")))
+        conditions.append(_in_range(Patient.last_name_key, "whole"))
+    elif kind == "name":
+        conditions.append(or_(_in_range(Patient.last_name_key, "name"), _in_range(Patient.first_name_key, "name")))
+    return query.where(or_(*conditions)).order_by(*order)
 
 
 def _parse_date(term: str) -> date | None:

@@ -20,7 +20,7 @@ from core.audit import record
 from core.extensions import db
 from core.patients.duplicates import possible_duplicates
 from core.patients.forms import AccountNoteForm, AddPatientForm, DemographicsForm, PatientForm
-from core.patients.models import AccountNote, Patient, PatientAddress, PatientPhone, Sex, patient_search
+from core.patients.models import AccountNote, Patient, PatientAddress, PatientPhone, Sex, patient_search_statement
 from core.patients.profile import create_patient, insurance_types
 from core.payers import Insurance
 from core.plugin_host import flatten, hooks_for
@@ -54,6 +54,8 @@ def patient_or_404(patient_id: int) -> Patient:
 
 
 # The chart's statements, built once (see CONTRIBUTING.md, "Fast pages"): the values are bound parameters.
+WITH_PHONES = selectinload(Patient.phones)
+"""The Patient Manager's rows with their phones (the Primary phone column): one statement for the page."""
 NOTE_AUTHOR = joinedload(AccountNote.author).load_only(User.first_name, User.last_name)
 """A note's author as the notes show them: the name only (not the profile, its permissions or clinics)."""
 
@@ -101,7 +103,8 @@ def plugin_actions(clinic) -> list[dict]:
 def index():
     clinic = current_clinic()
     term = (request.args.get("q") or "").strip()[:100]
-    page = paginate(patient_search(clinic.id, term), options=(selectinload(Patient.phones),))
+    statement, params = patient_search_statement(clinic.id, term)
+    page = paginate(statement, options=(WITH_PHONES,), params=params)
     return render(
         "patients/index.html",
         "patients/_table.html",

@@ -7,9 +7,11 @@ physician answers 404.
 """
 from __future__ import annotations
 
+from functools import cache
+
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import login_required
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from core.audit import record
@@ -25,7 +27,18 @@ from core.payers.models import Insurance, InsuranceType, ReferringPhysician, Uni
 from core.plugin_api import SettingField
 from core.plugin_host import flatten, hooks_for, insurance_setting
 from core.tenancy import current_clinic, get_in_company_or_404
-from core.web import Permission, digits, format_phone, format_zip, normalise_phone, paginate, render, require
+from core.web import (
+    LIKE_ESCAPE,
+    Permission,
+    digits,
+    escape_like,
+    format_phone,
+    format_zip,
+    normalise_phone,
+    paginate,
+    render,
+    require,
+)
 
 bp = Blueprint("insurances", __name__, url_prefix="/settings")
 
@@ -54,10 +67,19 @@ def company_insurance_or_404(insurance_id: int) -> Insurance:
     return get_in_company_or_404(Insurance, insurance_id)
 
 
-def insurances_query(company_id: int, term: str):
-    query = select(Insurance).where(Insurance.company_id == company_id)
+def insurances_query(company_id: int, term: str) -> tuple:
+    """``(statement, params)``: the company's insurances, those whose name contains ``term`` if given."""
+    params = {"company_id": company_id}
     if term:
-        query = query.where(func.lower(Insurance.name).contains(term.lower(), autoescape=True))
+        params["term"] = escape_like(term.lower())
+    return _insurances_statement(bool(term)), params
+
+
+@cache
+def _insurances_statement(by_term: bool):
+    query = select(Insurance).where(Insurance.company_id == bindparam("company_id"))
+    if by_term:
+        query = query.where(func.lower(Insurance.name).contains(bindparam("term"), escape=LIKE_ESCAPE))
     return query.order_by(Insurance.name, Insurance.id)
 
 
@@ -66,7 +88,8 @@ def insurances_query(company_id: int, term: str):
 def index():
     require(Permission.INSURANCE_ADMIN)
     clinic = current_clinic()
-    page = paginate(insurances_query(clinic.company_id, _search_term()))
+    statement, params = insurances_query(clinic.company_id, _search_term())
+    page = paginate(statement, params=params)
     return render("payers/index.html", "payers/_table.html", clinic=clinic, page=page, args=request.args)
 
 

@@ -89,3 +89,12 @@ class CaseloadRequest(Request):
     def args(self):
         return self.parameter_storage_class(
             [(key, strip_controls(value)) for key, value in super().args.items(multi=True)])
+
+
+LIKE_ESCAPE = "/"
+"""The escape character of ``escape_like``'s patterns (pass it as ``escape=`` to startswith/contains)."""
+
+
+def escape_like(term: str) -> str:
+    """``term`` for a LIKE pattern given as a bound parameter: its ``%`` and ``_`` match themselves."""
+    return term.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2).replace("%", LIKE_ESCAPE + "%").replace("_", LIKE_ESCAPE + "_")
