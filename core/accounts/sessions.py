@@ -14,11 +14,11 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from flask import current_app, request
-from sqlalchemy import ForeignKey, Index, String, and_, bindparam, case, cast, func, select, update
+from sqlalchemy import ForeignKey, Index, String, and_, bindparam, cast, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.extensions import db, utcnow
-from core.tenancy import ClinicAccess, remember_accessible_clinics
+from core.tenancy import Clinic, ClinicAccess, clinic_columns, clinic_loader_options, remember_my_clinics
 from core.web import Permission, commit_after_response
 
 TOUCH_EVERY = timedelta(seconds=60)
@@ -57,37 +57,39 @@ def start_session(user) -> str:
 @cache
 def _signed_in_statement():
     """The user loader's statement, built once (a statement built per request costs more Python than
-    the database takes to answer it): the user, the open session of a token hash, the permissions and
-    the clinic access as ``id:1`` (default) / ``id:0`` lists."""
+    the database takes to answer it): the user, the open session of a token hash, the permissions, and
+    one row per clinic the user may work in, with the clinic as ``core.tenancy.my_clinics`` reads it."""
     from core.accounts.models import User, UserPermission
 
     permissions = (select(func.aggregate_strings(cast(UserPermission.permission, String), ","))
                    .where(UserPermission.user_id == User.id).scalar_subquery())
-    access = (select(func.aggregate_strings(
-        cast(ClinicAccess.clinic_id, String) + case((ClinicAccess.is_default, ":1"), else_=":0"), ","))
-        .where(ClinicAccess.user_id == User.id).scalar_subquery())
     return (
-        select(User, UserSession, permissions, access)
+        select(User, UserSession, permissions, ClinicAccess.clinic_id, ClinicAccess.is_default, *clinic_columns())
         .outerjoin(UserSession, and_(UserSession.user_id == User.id, UserSession.token_hash == bindparam("token_hash"),
                                      UserSession.ended_at.is_(None)))
-        .where(User.id == bindparam("user_id")).limit(1)
+        .outerjoin(ClinicAccess, ClinicAccess.user_id == User.id)
+        .outerjoin(Clinic, Clinic.id == ClinicAccess.clinic_id)
+        .options(*clinic_loader_options())
+        .where(User.id == bindparam("user_id"))
+        .order_by(Clinic.name, Clinic.id)
     )
 
 
-def load_signed_in(user_id: int, token: str | None):
-    """``(user, session)`` for a request, in one statement: the user, their open session for ``token``
-    (None when there is none), their permissions and their clinic access. ``(None, None)`` for no user.
-
-    The permissions and clinics are kept on the user (``User.preload_access``) and in the request's clinic
-    cache, so no other statement of the request reads them again."""
-    row = db.session.execute(_signed_in_statement(), {"user_id": user_id, "token_hash": _hash(token or "")}).first()
-    if row is None:
+def load_signed_in(user_id: int, nonce: str, token: str | None):
+    """``(user, session)`` for a request, in one statement: the active user of ``user_id`` whose session
+    nonce is ``nonce`` (else ``(None, None)``) and their open session for ``token`` (None when there is
+    none). The statement also reads their permissions, kept on the user (``User.preload_access``), and
+    their clinics, kept for the request (``core.tenancy.remember_my_clinics``): no other statement of the
+    request reads them again."""
+    rows = db.session.execute(_signed_in_statement(), {"user_id": user_id, "token_hash": _hash(token or "")}).all()
+    if not rows:
         return None, None
-    user, user_session, permission_text, access_text = row
-    clinics = [(int(clinic), flag == "1") for clinic, _, flag in
-               (item.partition(":") for item in (access_text or "").split(",") if item)]
-    user.preload_access({Permission(p) for p in (permission_text or "").split(",") if p}, clinics)
-    remember_accessible_clinics(user.id, {clinic for clinic, _ in clinics})
+    user, user_session, permission_text = rows[0][:3]
+    if user.session_nonce != nonce or not user.is_active:
+        return None, None
+    access = [(clinic_id, bool(is_default)) for _, _, _, clinic_id, is_default, *_ in rows if clinic_id is not None]
+    user.preload_access({Permission(p) for p in (permission_text or "").split(",") if p}, access)
+    remember_my_clinics(user.id, [tuple(row[5:]) for row in rows if row[3] is not None])
     return user, (user_session if token else None)
 
 

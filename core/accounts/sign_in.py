@@ -52,8 +52,8 @@ def load_user(session_id: str) -> User | None:
     user_id, _, nonce = (session_id or "").partition(":")
     if not user_id.isdigit() or len(user_id) > 18:
         return None
-    user, user_session = load_signed_in(int(user_id), session.get("sid"))
-    if user is None or user.session_nonce != nonce or not user.is_active:
+    user, user_session = load_signed_in(int(user_id), nonce, session.get("sid"))
+    if user is None:
         return None
     if user_session is None or not keep_open(user_session):
         session["_signed_out_idle"] = True

@@ -46,24 +46,41 @@ def accessible_clinic_ids(user) -> set[int]:
     return cache[user.id]
 
 
+def clinic_columns() -> list:
+    """What a clinic row of ``my_clinics`` holds: the clinic, then each registered extra (labelled)."""
+    return [Clinic, *[column().label(name) for name, (column, _) in _CLINIC_EXTRAS.items()]]
+
+
+def clinic_loader_options() -> tuple:
+    """Loader options of the clinic rows: the company with its clinic (Home, Company Settings, insurances)."""
+    return (joinedload(Clinic.company),)
+
+
 @cache
 def _clinics_statement():
     """``my_clinics``' statement, built once, at the first request (every extra is registered by then)."""
-    return (select(Clinic, *[column().label(name) for name, (column, _) in _CLINIC_EXTRAS.items()])
-            .where(Clinic.id.in_(bindparam("ids", expanding=True)))
-            .options(joinedload(Clinic.company)).order_by(Clinic.name, Clinic.id))
+    return (select(*clinic_columns()).where(Clinic.id.in_(bindparam("ids", expanding=True)))
+            .options(*clinic_loader_options()).order_by(Clinic.name, Clinic.id))
+
+
+def remember_my_clinics(user_id: int, rows: list[tuple]) -> None:
+    """Keep for the request the clinics of ``user_id`` read elsewhere (the user loader reads them with the
+    user): ``rows`` are ``clinic_columns()`` tuples, by name. Their extras go to their receivers."""
+    for row in rows:
+        for (_, receive), value in zip(_CLINIC_EXTRAS.values(), row[1:], strict=True):
+            receive(row[0].id, value)
+    g._my_clinics = [row[0] for row in rows]
+    g._my_clinics_user = user_id
+    remember_accessible_clinics(user_id, {row[0].id for row in rows})
 
 
 def my_clinics() -> list[Clinic]:
     """The clinics the signed-in user may work in, by name, with their company and the registered extras:
-    one statement per request (the clinic switcher, ``current_clinic`` and the plugin state read it)."""
-    if "_my_clinics" not in g:
+    read with the user (``remember_my_clinics``), or in one statement of its own."""
+    if g.get("_my_clinics_user") != current_user.id:
         ids = accessible_clinic_ids(current_user)
         rows = db.session.execute(_clinics_statement(), {"ids": sorted(ids)}).all() if ids else []
-        for row in rows:
-            for (_, receive), value in zip(_CLINIC_EXTRAS.values(), row[1:], strict=True):
-                receive(row[0].id, value)
-        g._my_clinics = [row[0] for row in rows]
+        remember_my_clinics(current_user.id, [tuple(row) for row in rows])
     return g._my_clinics
 
 
