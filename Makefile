@@ -11,7 +11,7 @@ export FLASK_APP := core
 # PostgreSQL for the second test run (a database of its own is created and dropped per run).
 TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test lint install install-test chromium migrate lock clean
+.PHONY: run test lint install install-test chromium migrate lock clean bench
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -63,6 +63,10 @@ lint: install-test
 
 test: install-test chromium lint
 	bash scripts/test-all.sh
+
+# Page speed against the stack's ceiling (README, "Page speed"): BENCH_ARGS="--database-url postgresql://… --load"
+bench: install-test
+	$(BIN)/python scripts/bench_pages.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance

@@ -16,7 +16,7 @@ from core import config as config_module
 from core.extensions import csrf, db, limiter, login_manager, migrate
 from core.plugin_host import PluginHost
 from core.web import Permission, converters, form_errors, format_phone, format_zip, log_privacy
-from core.web.deferred import commit_deferred
+from core.web.deferred import commit_deferred, end_autocommit_read, reads_in_autocommit
 from core.web.errors import register_error_handlers
 from core.web.htmx import add_vary
 from core.web.security import add_security_headers, request_csrf_token
@@ -77,6 +77,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     _register_template_helpers(app)
     register_error_handlers(app)
     log_privacy.install()
+    app.before_request_funcs.setdefault(None, []).insert(0, reads_in_autocommit)
+    app.teardown_request(end_autocommit_read)
     app.after_request(commit_deferred)
     app.after_request(add_vary)
     app.after_request(add_security_headers)

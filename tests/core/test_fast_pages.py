@@ -1,6 +1,6 @@
 """The fast-page pattern's parts (CONTRIBUTING.md, "Fast pages"): prebuilt statements with their values as
-parameters, the window count, LIKE terms as parameters, writes after the response, the signed-in user's
-permissions read with the user."""
+parameters, the window count, LIKE terms as parameters, reads in autocommit and their writes after the
+response, the signed-in user's permissions read with the user."""
 from __future__ import annotations
 
 from datetime import date
@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import bindparam, select
 
 from core.accounts import User
-from core.audit import AuditEvent, record
+from core.audit import AuditEvent
 from core.extensions import db
 from core.patients import AccountNote, Patient, create_patient
 from core.web import commit_after_response, escape_like, paginate
@@ -81,12 +81,10 @@ def test_a_read_s_audit_event_is_written_with_the_response(client, admin, clinic
     assert [(e.object_id, e.actor_id, e.clinic_id) for e in events] == [(str(patient.id), admin.id, clinic.id)]
 
 
-def test_a_failed_write_after_the_response_answers_500_and_keeps_nothing(app, client, admin, clinic):
+def test_a_failed_write_after_the_response_answers_500(app, client, admin, clinic):
     def failing_read():
-        def write():
-            record("test.read", "patient", 1, clinic_id=clinic.id)
-            db.session.add(AccountNote(patient_id=None, clinic_id=clinic.id, body="x"))  # NOT NULL: the commit fails
-        commit_after_response(write)
+        # NOT NULL patient: the commit after the response fails
+        commit_after_response(lambda: db.session.add(AccountNote(patient_id=None, clinic_id=clinic.id, body="lost")))
         return "read"
 
     app.add_url_rule("/test-failing-read", view_func=failing_read)
@@ -94,7 +92,25 @@ def test_a_failed_write_after_the_response_answers_500_and_keeps_nothing(app, cl
     client.login(admin.email)
     assert client.get("/test-failing-read").status_code == 500
     db.session.rollback()
-    assert db.session.scalar(select(AuditEvent.id).where(AuditEvent.action == "test.read")) is None
+    assert db.session.scalar(select(AccountNote.id).where(AccountNote.body == "lost")) is None
+
+
+def test_reads_run_in_autocommit_and_writes_in_a_transaction(app, client, admin, clinic):
+    def isolation():
+        return db.session.connection().get_execution_options().get("isolation_level", "a transaction")
+
+    app.add_url_rule("/test-isolation", view_func=isolation, methods=["GET", "POST"])
+    client.login(admin.email)
+    assert client.get("/test-isolation").get_data(as_text=True) == "AUTOCOMMIT"
+    assert client.post("/test-isolation").get_data(as_text=True) != "AUTOCOMMIT"
+    client.get("/test-isolation")
+    # after a read, the test's own session is transactional again: a rollback keeps nothing
+    db.session.add(AccountNote(patient_id=create_patient(clinic, first_name="A", last_name="B",
+                                                         date_of_birth=date(1990, 1, 1)).id,
+                               clinic_id=clinic.id, body="rolled back"))
+    db.session.flush()
+    db.session.rollback()
+    assert db.session.scalar(select(AccountNote.id).where(AccountNote.body == "rolled back")) is None
 
 
 def test_the_signed_in_user_s_permissions_come_with_the_user_and_an_edit_wins(app, client, make_user, clinic, permission):
