@@ -13,7 +13,7 @@ from types import SimpleNamespace
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from core.accounts import User
 from core.audit import record
@@ -54,8 +54,8 @@ def patient_or_404(patient_id: int) -> Patient:
 
 
 # The chart's statements, built once (see CONTRIBUTING.md, "Fast pages"): the values are bound parameters.
-WITH_PHONES = selectinload(Patient.phones)
-"""The Patient Manager's rows with their phones (the Primary phone column): one statement for the page."""
+WITH_PHONES = joinedload(Patient.phones)
+"""The Patient Manager's rows with their phones (the Primary phone column), in the page's statement."""
 NOTE_AUTHOR = joinedload(AccountNote.author).load_only(User.first_name, User.last_name)
 """A note's author as the notes show them: the name only (not the profile, its permissions or clinics)."""
 

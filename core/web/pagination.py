@@ -79,12 +79,12 @@ def paginate(query, options=(), size: int | None = None, count: str = "separate"
         return {**params, "_page_limit": size, "_page_offset": (page_number - 1) * size}
 
     if count == "window":
-        rows = db.session.execute(derived.window, page_of(number)).all()
+        rows = db.session.execute(derived.window, page_of(number)).unique().all()
         if rows or number == 1:
             return Page(items=[row[0] for row in rows], number=number, size=size, total=rows[0][-1] if rows else 0)
         total = None  # a page past the end: count, and show the last one
     if total is None:
         total = db.session.scalar(derived.count, params)
     number = min(number, max(1, -(-total // size)))
-    items = list(db.session.scalars(derived.page, page_of(number)))
+    items = list(db.session.scalars(derived.page, page_of(number)).unique())  # unique: joined collections
     return Page(items=items, number=number, size=size, total=total)

@@ -20,14 +20,17 @@ from core.extensions import db, utcnow
 from core.patients import AccountNote, AddressType, Patient, PatientAddress, PatientPhone, PhoneType, create_patient
 from core.payers import Insurance, InsuranceType, UnitCalculation
 from core.tenancy import ClinicAccess
+from plugins.quick_add.models import QuickAddPatient
 from tests.support import password_hash
 
 # page: (path template, budget). The ceiling is 6 (8 for the chart and the case page); these
 # are what the pages need today, so that a page that grows is noticed.
 BUDGETS = {
     "home": ("/", 2),
-    "patient manager": ("/patients/", 5),
-    "search": ("/patients/?q=Bulk", 5),
+    # the user, the count, the page with its phones, Quick Add's column (and for the quick-added patient
+    # on the page, its completeness: addresses and insurance types)
+    "patient manager": ("/patients/", 6),
+    "search": ("/patients/?q=Bulk", 4),
     "chart": ("/patients/{patient}", 6),
     "case page": ("/patients/{patient}/cases/{case}", 4),
     "user manager": ("/users/", 5),
@@ -50,7 +53,10 @@ def world(app, make_clinic, make_user, enable_plugin, clinic):
                              phone="6025550100")
     patient.addresses = [PatientAddress(address_type=AddressType.HOME, is_primary=True, line1="1 Main St",
                                         city="Phoenix", state="AZ", postal_code="85018")]
+    # a quick-added patient, first on the Patient Manager's page: Quick Add checks its profile
+    quick = create_patient(clinic, first_name="Quinn", last_name="Aaron", date_of_birth=date(1990, 2, 2))
     db.session.flush()
+    db.session.add(QuickAddPatient(clinic_id=clinic.id, patient_id=quick.id, added_by_id=admin.id))
     case = Case(clinic_id=clinic.id, patient_id=patient.id, title="Knee", discipline=Discipline.PT, therapist_id=admin.id)
     case.policies = [CasePolicy(rank=PolicyRank.PRIMARY, insurance_id=insurance.id, subscriber_id="S1",
                                 start_date=date(2025, 1, 1), end_date=date(2025, 12, 31),
@@ -106,6 +112,8 @@ def statements_per_page(client, count_queries, world) -> dict[str, tuple[int, li
         with count_queries() as counter:
             response = client.get(url)
         assert response.status_code == 200, (page, response.status_code)
+        if page == "patient manager":
+            assert "Incomplete" in response.get_data(as_text=True)  # the quick-added patient is on the page
         counts[page] = (counter.count, counter.statements)
     return counts
 

@@ -157,7 +157,8 @@ def test_patient_search_is_index_served_and_constant_in_queries(client, make_use
     analyze()
     dialect = db.engine.dialect.name
     reads = [(s, p) for s, p in large if PATIENT_TABLES.search(s)]
-    assert len(reads) >= 3, "expected the count, the page and the page's phones"
+    assert len(reads) >= 2, "expected the count and the page"
+    assert any("patient_phone" in s for s, _ in reads), "expected the page's phones (joined to the page)"
     plans = {s: query_plan(s, p) for s, p in reads}
     for statement, plan in plans.items():
         assert not plan_problems(plan, dialect), (kind, statement, plan)
