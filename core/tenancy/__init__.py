@@ -18,7 +18,6 @@ from core.tenancy.scoping import (
     get_in_company_or_404,
     in_current_clinic,
     my_clinics,
-    remember_accessible_clinics,
     remember_my_clinics,
 )
 from core.tenancy.settings_views import flash_fee_schedule_alert
@@ -29,5 +28,5 @@ __all__ = [
     "Clinic", "ClinicAccess", "Company", "US_TIME_ZONES", "accessible_clinic_ids", "add_clinic_extra", "clinic_columns", "clinic_loader_options",
     "clinic_zone", "company_modifiers_removed", "current_clinic", "flash_fee_schedule_alert",
     "get_in_clinic_or_404", "get_in_company_or_404", "in_current_clinic", "my_clinics",
-    "remember_accessible_clinics", "remember_my_clinics", "zone_for_state",
+    "remember_my_clinics", "zone_for_state",
 ]

@@ -31,7 +31,7 @@ def add_clinic_extra(name: str, column: Callable[[], Any], receive: Callable[[in
     _CLINIC_EXTRAS[name] = (column, receive)
 
 
-def remember_accessible_clinics(user_id: int, clinic_ids: set[int]) -> None:
+def _remember_accessible_clinics(user_id: int, clinic_ids: set[int]) -> None:
     """Prime the request's cache of ``accessible_clinic_ids`` (the user loader reads them with the user)."""
     g.setdefault("_accessible_clinics", {})[user_id] = set(clinic_ids)
 
@@ -71,7 +71,7 @@ def remember_my_clinics(user_id: int, rows: list[tuple]) -> None:
             receive(row[0].id, value)
     g._my_clinics = [row[0] for row in rows]
     g._my_clinics_user = user_id
-    remember_accessible_clinics(user_id, {row[0].id for row in rows})
+    _remember_accessible_clinics(user_id, {row[0].id for row in rows})
 
 
 def my_clinics() -> list[Clinic]:
@@ -108,10 +108,9 @@ def in_current_clinic(model):
     return select(model).where(model.clinic_id == current_clinic().id)
 
 
-def get_in_clinic_or_404(model, object_id, options=()):
-    """Load one clinic-owned row by id, or answer 404 when it belongs to another clinic or none.
-    ``options`` are loader options (what the page shows of it, loaded with it)."""
-    obj = db.session.get(model, object_id, options=options)
+def get_in_clinic_or_404(model, object_id):
+    """Load one clinic-owned row by id, or answer 404 when it belongs to another clinic or none."""
+    obj = db.session.get(model, object_id)
     if obj is None or obj.clinic_id != current_clinic().id:
         abort(404)
     return obj
