@@ -11,7 +11,7 @@ from typing import Any
 
 import pluggy
 
-from core.plugin_api import PROJECT, Column, NavItem, Problem, SettingField
+from core.plugin_api import PROJECT, Column, NavItem, NoteSection, Problem, SettingField
 
 hookspec = pluggy.HookspecMarker(PROJECT)
 
@@ -156,4 +156,18 @@ def caseload_insurance_settings_fields(clinic: Any) -> list[SettingField]:
 
     :param clinic: the :class:`core.tenancy.Clinic` the Insurance Admin works in.
     :return: a list of :class:`core.plugin_api.SettingField`.
+    """
+
+
+@hookspec
+def caseload_note_sections(clinic: Any, note_kind: str) -> list[NoteSection] | NoteSection | None:
+    """Sections to add to notes of type ``note_kind`` (its editor, the finalized note, its print view).
+
+    Called per clinic whenever a note of that type is shown or saved (no database access expected:
+    declare the section; its values are stored by core on the note).
+
+    :param clinic: the :class:`core.tenancy.Clinic` of the note.
+    :param note_kind: the note's type, a ``core.notes.NoteKind`` value such as ``"Initial Evaluation"``.
+    :return: a :class:`core.plugin_api.NoteSection` (or a list); core keeps those whose ``note_kinds``
+        include ``note_kind`` and sorts them by ``order`` then key.
     """

@@ -12,7 +12,7 @@ import pluggy
 
 from core.extensions import db, utcnow
 
-__all__ = ["PROJECT", "Cell", "Column", "NavItem", "Problem", "SettingField", "db", "hookimpl", "utcnow"]
+__all__ = ["PROJECT", "Cell", "Column", "NavItem", "NoteSection", "Problem", "SettingField", "db", "hookimpl", "utcnow"]
 # ``db`` is the app's Flask-SQLAlchemy object: a plugin's models subclass ``db.Model`` (tables named
 # ``<plugin>_…``); ``utcnow`` is the default for their timestamp columns (stored in UTC).
 
@@ -110,3 +110,30 @@ class Problem:
     field: str | None = None
     blocking: bool = True
     plugin: str | None = None
+
+
+@dataclass(frozen=True)
+class NoteSection:
+    """A section a plugin adds to notes of chosen types (Outcomes' surveys, MIPS' measures).
+
+    Core renders the ``fields`` in the note editor, saves what is typed with the note's draft (under
+    ``note.sections[key]``, ``{field key: value}``), locks it with the note's content at finalize, and shows
+    it on the finalized note and its print view, with ``template`` when given (the plugin's namespaced
+    partial, rendered with ``section`` and ``values``). A plugin checks the values in its
+    ``caseload_finalize_veto``.
+
+    :param key: unique across plugins: start it with the plugin's name, e.g. ``"outcomes.surveys"``.
+    :param title: the section's heading.
+    :param note_kinds: the note types it appears on, as ``core.notes.NoteKind`` values
+        (e.g. ``("Initial Evaluation", "Progress Note / Re-Certification", "Discharge Summary")``).
+    :param fields: :class:`SettingField` declarations (``bool``, ``choice`` or ``text``).
+    :param template: a namespaced template showing the saved values, or None for core's list.
+    :param order: position among plugin sections (after core's SOAP and plan of care); ties sort by key.
+    """
+
+    key: str
+    title: str
+    note_kinds: tuple[str, ...]
+    fields: tuple[SettingField, ...] = ()
+    template: str | None = None
+    order: int = 100

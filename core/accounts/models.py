@@ -212,7 +212,7 @@ def default_permissions(user_type: UserType) -> set[Permission]:
     if category is LicenseCategory.ASSISTANT:
         return base | {Permission.START_NOTES, Permission.FORWARD_NOTES}
     if category is LicenseCategory.STUDENT:
-        return base | {Permission.START_NOTES}
+        return base | {Permission.START_NOTES, Permission.FORWARD_NOTES}  # a student's note is always forwarded
     return base
 
 

@@ -89,6 +89,8 @@ class Case(db.Model):
     # Set on the new case when insurance changed mid-treatment.
     continues_case_id: Mapped[int | None] = mapped_column(ForeignKey("patient_case.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when the case's first note is finalized: from then on its policies are locked (Change Insurance).
+    has_finalized_notes: Mapped[bool] = mapped_column(Boolean, default=False)
 
     patient: Mapped[Patient] = relationship()
     therapist: Mapped[User] = relationship()

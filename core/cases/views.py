@@ -49,10 +49,9 @@ CHANGE_INSURANCE_EXPLANATION = (
 
 
 def case_has_notes(case: Case) -> bool:
-    """Whether notes were documented on ``case``. Notes arrive in a later release: until then no case has
-    notes, so its insurance policies stay editable. Once a case has notes, a new insurance needs
-    Change Insurance (a new case) rather than an edit."""
-    return False
+    """Whether a note was finalized on ``case`` (``core.notes`` sets the flag). Once a case has notes, its
+    insurance policies are locked: a new insurance needs Change Insurance (a new case) rather than an edit."""
+    return bool(case.has_finalized_notes)
 
 
 # -- the patient chart's Cases section -------------------------------------------------------------

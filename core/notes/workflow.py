@@ -4,7 +4,8 @@
     Draft ──forward──▶ Pending co-signature ──co-sign & finalize──▶ Finalized
       ▲  └────────────────finalize (may finalize alone)────────────────▲
       └───────return (with a comment)──── Pending co-signature
-    Returned behaves as Draft (the author edits and forwards or finalizes again).
+    Returned behaves as Draft (the author edits and forwards or finalizes again). While a note is pending,
+    only its co-signer may edit it (before co-signing).
 
 Who may finalize alone: a therapist (PT, OT, SLP) with Finish SOAP Notes; an assistant (PTA, COTA, SLPA)
 with Finish SOAP Notes and its attestation, for a note where assistant finalization is allowed (the
@@ -124,6 +125,11 @@ def decide(action: Action, note: NoteFacts, actor: Actor, cosigner: Actor | None
     """
     if note.status is NoteStatus.FINALIZED:
         return Decision(False, "This note is finalized: change it with an addendum.")
+    if action is Action.SAVE and note.status is NoteStatus.PENDING_COSIGNATURE:
+        # The co-signer may edit what they are about to co-sign; the author waits.
+        if actor.user_id != note.cosigner_id:
+            return Decision(False, "This note is pending co-signature: only the co-signer can act on it now.")
+        return Decision(True, to=note.status)
     if action in (Action.SAVE, Action.FORWARD, Action.FINALIZE):
         if note.status not in EDITABLE:
             return Decision(False, "This note is pending co-signature: only the co-signer can act on it now.")

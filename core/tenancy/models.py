@@ -19,6 +19,9 @@ class Company(db.Model):
     payer_rule: Mapped[str] = mapped_column(String(20), default="primary")
     additional_modifiers: Mapped[list] = mapped_column(JSON, default=list)
     initial_exam_case_copy: Mapped[bool] = mapped_column(default=False)
+    # Plan of care alerts: each Medicare clock is a "warning" or a "hard stop" ({clock: choice}; see
+    # core.notes.alerts.POC_ALERTS for the clocks and their defaults).
+    poc_alerts: Mapped[dict] = mapped_column(JSON, default=dict)
     clinics: Mapped[list["Clinic"]] = relationship(back_populates="company", order_by="Clinic.name")
 
 

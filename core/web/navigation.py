@@ -17,6 +17,8 @@ from core.web.permissions import Permission
 CORE_ITEMS = (
     NavItem("Home", "home.index", order=10),
     NavItem("Patient Manager", "patients.index", order=20, permission=Permission.VIEW_PATIENTS),
+    NavItem("My Notes", "notes.mine", order=30, permission=Permission.START_NOTES),
+    NavItem("Incomplete Cosign Docs", "notes.cosign_queue", order=32, permission=Permission.FINISH_NOTES),
     NavItem("Insurances", "insurances.index", order=70, permission=Permission.INSURANCE_ADMIN),
     NavItem("Referring Physicians", "insurances.physicians", order=72, permission=Permission.VIEW_PATIENTS),
     NavItem("Company Settings", "settings.company", order=92, permission=Permission.COMPANY_ADMIN),

@@ -1,0 +1,73 @@
+/* The note editor's safety net (templates/notes/editor.html; no inline script).
+ *
+ * htmx autosaves the draft as the therapist types (hx-trigger on the form). This adds:
+ *  - a save when the page is left (pagehide / tab hidden): navigator.sendBeacon posts the form, CSRF
+ *    token and version included, so a click on another link loses nothing typed since the last save;
+ *  - a copy of the form in this tab's sessionStorage while a save is outstanding. If the session expired
+ *    (the save answers 401 and htmx goes to sign in), the copy is put back into the editor after signing
+ *    in again and saved. The copy is removed as soon as a save succeeds; sessionStorage belongs to the
+ *    tab and is cleared when it closes.
+ */
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-note-autosave]");
+  if (!form) { return; }
+  var key = "caseload-note-draft-" + form.getAttribute("data-note-id");
+  var dirty = false;
+
+  function fields() {
+    var kept = {};
+    new FormData(form).forEach(function (value, name) {
+      if (name !== "csrf_token" && typeof value === "string") { kept[name] = value; }
+    });
+    return kept;
+  }
+  function keep() {
+    try { sessionStorage.setItem(key, JSON.stringify(fields())); } catch (e) { /* storage full or off */ }
+  }
+  function forget() {
+    try { sessionStorage.removeItem(key); } catch (e) { /* ignore */ }
+  }
+
+  // Put back what an expired session kept from this note, then save it (through htmx, as typing would).
+  var saved = null;
+  try { saved = JSON.parse(sessionStorage.getItem(key) || "null"); } catch (e) { saved = null; }
+  if (saved) {
+    Object.keys(saved).forEach(function (name) {
+      if (name === "version") { return; }
+      var el = form.elements.namedItem(name);
+      if (!el || el.type === "file") { return; }
+      if (el.type === "checkbox") { el.checked = saved[name] === "on"; }
+      else if (el instanceof RadioNodeList) { el.value = saved[name]; }
+      else { el.value = saved[name]; }
+    });
+    var status = document.getElementById("save-status");
+    if (status) { status.textContent = "Your text from before signing in again was put back; saving it."; }
+    document.addEventListener("htmx:load", function once() {
+      document.removeEventListener("htmx:load", once);
+      form.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+    setTimeout(function () { form.dispatchEvent(new Event("change", { bubbles: true })); }, 300);
+  }
+
+  form.addEventListener("input", function () { dirty = true; keep(); });
+  form.addEventListener("change", function () { dirty = true; keep(); });
+  document.body.addEventListener("htmx:afterRequest", function (event) {
+    if (event.detail.elt !== form) { return; }
+    var code = event.detail.xhr.status;
+    if (code === 200) { dirty = false; forget(); }
+    else if (code === 401) { keep(); }
+  });
+  // The explicit buttons (Save Draft, Forward, Finalize) post the whole form: nothing to send on leaving.
+  form.addEventListener("submit", function () { dirty = false; forget(); });
+
+  function saveOnLeave() {
+    if (!dirty || !navigator.sendBeacon) { return; }
+    dirty = false;
+    navigator.sendBeacon(form.getAttribute("hx-post"), new FormData(form));
+  }
+  window.addEventListener("pagehide", saveOnLeave);
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") { saveOnLeave(); }
+  });
+})();
