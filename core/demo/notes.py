@@ -154,17 +154,30 @@ def _visit_days(first: date, last: date, weekdays: tuple[int, ...]) -> list[date
             if (first + timedelta(days=n)).weekday() in weekdays]
 
 
-def _schedule(case: Case, clinic, weeks: int, weekdays: tuple[int, ...], *, ends_before: int = 0) -> list[date] | None:
-    """The visit days of an episode of ``weeks`` weeks ending on the clinic's today (or the last day of
-    the case's policies, if earlier), ``ends_before`` days earlier still; None when the episode would
-    start before the case's policies do (no finalize would pass then)."""
-    last = min([clinic_today(clinic)] + [p.end_date for p in case.policies]) - timedelta(days=ends_before)
+def _last_day(case: Case, clinic) -> date:
+    """The clinic's today, or the last day of the case's policies if earlier (a note outside them cannot
+    be finalized)."""
+    return min([clinic_today(clinic)] + [p.end_date for p in case.policies])
+
+
+def _schedule(case: Case, clinic, weeks: int, weekdays: tuple[int, ...], *, ends_before: int = 0,
+              more_visits: int = 0) -> list[date] | None:
+    """The visit days of an episode of about ``weeks`` weeks ending ``ends_before`` days before the last
+    day (``_last_day``); None when it would start before the case's policies do. The first days are
+    dropped where the visits (and ``more_visits`` to come) would use more than an authorization has left."""
+    last = _last_day(case, clinic) - timedelta(days=ends_before)
     first = last - timedelta(weeks=weeks)
     while first.weekday() != weekdays[0]:
         first -= timedelta(days=1)
     if any(first < p.start_date for p in case.policies):
         return None
-    return _visit_days(first, last, weekdays)
+    days = _visit_days(first, last, weekdays)
+    for authorization in case.authorizations:
+        def inside(day, a=authorization):
+            return a.start_date <= day <= a.end_date
+        while days and sum(map(inside, days)) + more_visits > authorization.visits_remaining:
+            days.pop(0)
+    return days
 
 
 def _doctor(case: Case) -> str:
@@ -307,8 +320,8 @@ def _back_daily(i: int, n: int) -> Text:
 
 def back_episode(clinic, case: Case, pt: User) -> None:
     """Commercial, three weeks: evaluation, daily notes (one with an addendum), today's draft."""
-    days = _schedule(case, clinic, 3, CAMELBACK_DAYS, ends_before=1)
-    if days is None or len(days) < 5:
+    days = _schedule(case, clinic, 3, CAMELBACK_DAYS, ends_before=1, more_visits=1)
+    if days is None or len(days) < 4:
         return
     episode = Episode(clinic, case)
     ie_day = days[0]
@@ -341,8 +354,7 @@ def back_episode(clinic, case: Case, pt: User) -> None:
                 "No change to the billed units."))
             finalize_addendum(addendum, pt, rebill=False)
     # Today's visit, being written.
-    today = min([clinic_today(clinic)] + [p.end_date for p in case.policies])
-    episode.note(NoteKind.DAILY_NOTE, today, pt, Text(
+    episode.note(NoteKind.DAILY_NOTE, _last_day(case, clinic), pt, Text(
         subjective="Back pain 2/10. Returned to full duty on Monday; sore after the first shift, fine since.",
         objective="Lumbar flexion 72 deg. Therapeutic exercise: ",
         assessment="", plan="",
@@ -374,8 +386,8 @@ def _shoulder_daily(i: int, n: int) -> Text:
 
 
 def shoulder_episode(clinic, case: Case, pt: User) -> None:
-    """Auto injury, four weeks of evaluation and daily notes (the plan continues)."""
-    days = _schedule(case, clinic, 4, CAMELBACK_DAYS, ends_before=2)
+    """Auto injury, about three weeks of evaluation and daily notes (the plan continues)."""
+    days = _schedule(case, clinic, 3, CAMELBACK_DAYS, ends_before=2)
     if days is None or len(days) < 4:
         return
     episode = Episode(clinic, case)
@@ -438,17 +450,17 @@ def knee_episode(clinic, case: Case, pt: User) -> None:
     episode.note(NoteKind.INITIAL_EVALUATION, ie_day, pt, Text(
         subjective=("Right ACL reconstruction (hamstring autograft) 5 weeks ago after a pivoting injury playing basketball; "
                     "off crutches since week 3. Pain 4/10 at worst, swelling by the evening. Self pay: can attend for "
-                    "about 5 weeks and then continue on his own."),
+                    "about 6 weeks and then continue on his own."),
         objective=("Right knee AROM 0-100 deg, mild effusion (stroke test 1+), quad lag 5 deg. Quadriceps 4-/5, hamstrings "
                    "4-/5 (protected). Gait: reduced knee flexion in swing. Lower Extremity Functional Scale 38/80."),
         assessment=("Post ACL reconstruction with limited flexion, quadriceps weakness and gait deviation. Progressing per "
                     "protocol; good prognosis."),
-        plan="PT 2x/week for 5 weeks per the surgeon's ACL protocol, then discharge to an independent gym program.",
+        plan="PT 2x/week for 6 weeks per the surgeon's ACL protocol, then discharge to an independent gym program.",
         measurements=((PAIN, "Right knee, worst", "4"), (ROM, "R knee flexion", "100"), (STRENGTH, "R quadriceps", "4-"),
                       (OTHER, "Lower Extremity Functional Scale", "38/80")),
-    ), Plan(("S83.511D", "M25.561", "M25.661"), goals, 2, 5,
+    ), Plan(("S83.511D", "M25.561", "M25.661"), goals, 2, 6,
             "Therapeutic exercise (97110), neuromuscular re-education (97112), gait training (97116), home program.",
-            ie_day, ie_day + timedelta(weeks=5, days=-1)))
+            ie_day, ie_day + timedelta(weeks=6, days=-1)))
     for i, day in enumerate(days[1:-1], start=1):
         episode.note(NoteKind.DAILY_NOTE, day, pt, _knee_daily(i, len(days)))
     episode.note(NoteKind.DISCHARGE_SUMMARY, days[-1], pt, Text(
@@ -488,8 +500,8 @@ def _wrist_daily(i: int, n: int) -> Text:
 
 
 def wrist_episode(clinic, case: Case, ot: User) -> None:
-    """Medicaid OT, five weeks of evaluation and daily notes after a Colles' fracture."""
-    days = _schedule(case, clinic, 5, OLD_TOWN_DAYS, ends_before=1)
+    """Medicaid OT, about four weeks of evaluation and daily notes after a Colles' fracture."""
+    days = _schedule(case, clinic, 4, OLD_TOWN_DAYS, ends_before=1)
     if days is None or len(days) < 5:
         return
     episode = Episode(clinic, case)
@@ -520,7 +532,7 @@ def wrist_episode(clinic, case: Case, ot: User) -> None:
 
 def stroke_evaluation_draft(clinic, case: Case, ot: User) -> None:
     """An Initial Evaluation started today, not finished yet."""
-    today = min([clinic_today(clinic)] + [p.end_date for p in case.policies])
+    today = _last_day(case, clinic)
     if any(today < p.start_date for p in case.policies):
         return
     Episode(clinic, case).note(NoteKind.INITIAL_EVALUATION, today, ot, Text(

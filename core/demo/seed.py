@@ -6,6 +6,7 @@ from flask import Blueprint
 from sqlalchemy import select, text
 
 from core.accounts import ClinicLicense, LicenseCategory, User, UserType, hash_password, normalise_email, set_seats
+from core.demo.notes import seed_demo_notes
 from core.demo.patients import seed_demo_patients
 from core.extensions import db
 from core.plugin_host import hooks_for, plugin_host, set_plugin_enabled, set_plugin_setting
@@ -96,6 +97,7 @@ def seed_demo() -> list[tuple[str, str]]:
     for clinic in clinics:
         hooks_for(clinic).caseload_demo_data(clinic=clinic)
     db.session.commit()
+    seed_demo_notes(clinics)
     return logins
 
 

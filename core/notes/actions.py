@@ -86,12 +86,16 @@ def _require(action: Action, note: Note, clinic, user: User, cosigner: User | No
 STARTING_KINDS = (NoteKind.INITIAL_EVALUATION, NoteKind.PLACEHOLDER_EVALUATION)
 
 
-def startable_kinds(case: Case) -> list[NoteKind]:
+def startable_kinds(case: Case, finalized_kinds: list[NoteKind] | None = None) -> list[NoteKind]:
     """The note types that can be started on ``case`` now: an evaluation (or a placeholder) first; daily
-    notes, progress notes and the discharge summary once an evaluation is finalized."""
+    notes, progress notes and the discharge summary once an evaluation is finalized.
+
+    :param finalized_kinds: the kinds of the case's finalized notes, when the caller read them already.
+    """
     if case.status is not CaseStatus.ACTIVE:
         return []
-    kinds = db.session.scalars(select(Note.kind).where(Note.case_id == case.id, Note.status == NoteStatus.FINALIZED)).all()
+    kinds = finalized_kinds if finalized_kinds is not None else db.session.scalars(
+        select(Note.kind).where(Note.case_id == case.id, Note.status == NoteStatus.FINALIZED)).all()
     if any(k in STARTING_KINDS for k in kinds):
         return [NoteKind.DAILY_NOTE, NoteKind.PROGRESS_NOTE, NoteKind.DISCHARGE_SUMMARY]
     return list(STARTING_KINDS)

@@ -16,35 +16,7 @@ from core.notes.clocks import certification_end, progress_clock, signature_due
 from core.notes.models import Note, PlanCertification
 from core.notes.rules import clock_rules_on
 from core.notes.workflow import NoteKind, NoteStatus
-
-WARNING, HARD_STOP = "warning", "hard_stop"
-LEVELS = ((WARNING, "Warning"), (HARD_STOP, "Hard stop"))
-
-
-@dataclass(frozen=True)
-class AlertKind:
-    key: str
-    label: str
-    default: str
-    help: str
-
-
-POC_ALERTS = (
-    AlertKind("certification", "Plan of care expired", HARD_STOP,
-              "A daily note dated after the certification period ends (plan end date or 90 days)."),
-    AlertKind("signature", "Physician signature overdue", WARNING,
-              "The signed plan of care has not come back within 30 days of the first treatment (14 for a verbal order)."),
-    AlertKind("progress_report", "Progress report due", WARNING,
-              "A daily note past the 10th treatment day since the last progress report."),
-)
-
-
-def alert_levels(company) -> dict[str, str]:
-    """The company's level for each clock (its choice, or the default)."""
-    chosen = company.poc_alerts or {}
-    return {a.key: chosen.get(a.key, a.default) if chosen.get(a.key) in (WARNING, HARD_STOP) else a.default
-            for a in POC_ALERTS}
-
+from core.tenancy.poc_alerts import HARD_STOP, POC_ALERTS, alert_levels  # noqa: F401  (re-exported)
 
 PLAN_KINDS = (NoteKind.INITIAL_EVALUATION, NoteKind.PLACEHOLDER_EVALUATION, NoteKind.PROGRESS_NOTE)
 """Notes whose plan of care opens (or renews) a certification period."""
@@ -76,6 +48,7 @@ class CaseClocks:
     progress_due_at: int = 10
     episode_start: date | None = None
     alerts: list[Alert] = field(default_factory=list)
+    finalized_kinds: list[NoteKind] = field(default_factory=list)  # of the case's finalized notes
 
     @property
     def progress_report_due(self) -> bool:
@@ -92,15 +65,16 @@ def case_clocks(case, company, today: date, *, for_date: date | None = None) -> 
         .where(Note.case_id == case.id, Note.status == NoteStatus.FINALIZED)
         .order_by(Note.date_of_service, Note.id)
     ).all()
-    clocks = CaseClocks(medicare=medicare)
+    clocks = CaseClocks(medicare=medicare, finalized_kinds=[r.kind for r in rows])
     plan_rows = [r for r in rows if r.kind in PLAN_KINDS]
     if not plan_rows:
         return clocks
     first_eval = next((r for r in plan_rows if r.kind is not NoteKind.PROGRESS_NOTE), plan_rows[0])
     latest = plan_rows[-1]
-    note = db.session.get(Note, latest.id)
+    note, clocks.certification = db.session.execute(
+        select(Note, PlanCertification).outerjoin(PlanCertification, PlanCertification.note_id == Note.id)
+        .where(Note.id == latest.id)).one()
     clocks.plan_note = note
-    clocks.certification = db.session.scalar(select(PlanCertification).where(PlanCertification.note_id == note.id))
     clocks.episode_start = first_eval.date_of_service
     clocks.certification_start = note.plan_start or note.date_of_service
     clocks.certification_end = certification_end(clocks.certification_start, note.plan_end)

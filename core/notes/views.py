@@ -71,9 +71,9 @@ def notes_template_helpers():
 def _case_section(case: Case) -> dict:
     clinic = current_clinic()
     filters = filters_from(request.args)
-    return {"page": notes_page("case", case.id, clinic.id, filters), "filters": filters,
-            "clocks": case_clocks(case, clinic.company, actions.clinic_today(clinic)),
-            "startable": actions.startable_kinds(case) if current_user.can(Permission.START_NOTES) else [],
+    clocks = case_clocks(case, clinic.company, actions.clinic_today(clinic))
+    return {"page": notes_page("case", case.id, clinic.id, filters), "filters": filters, "clocks": clocks,
+            "startable": actions.startable_kinds(case, clocks.finalized_kinds) if current_user.can(Permission.START_NOTES) else [],
             "copy_offer": _copy_offer(case, clinic)}
 
 

@@ -411,11 +411,11 @@ def add_account_note(patient_id: int):
     return _notes_response(patient, "Sticky note added." if note.is_sticky else "Account note added.")
 
 
-@bp.post("/<int:patient_id>/account-notes/<int:note_id>/unstick")
-def unstick_account_note(patient_id: int, note_id: int):
+@bp.post("/<int:patient_id>/account-notes/<int:account_note_id>/unstick")
+def unstick_account_note(patient_id: int, account_note_id: int):
     require(Permission.EDIT_PATIENTS)
     patient = patient_or_404(patient_id)
-    note = db.session.get(AccountNote, note_id)
+    note = db.session.get(AccountNote, account_note_id)
     if note is None or note.patient_id != patient.id or note.clinic_id != patient.clinic_id:
         abort(404)
     if note.is_sticky and not confirmed():

@@ -6,6 +6,7 @@ import re
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from core.tenancy.poc_alerts import LEVELS, POC_ALERTS
 from core.tenancy.time_zones import US_TIME_ZONES
 from core.web import (
     STATE_CHOICES,
@@ -66,7 +67,7 @@ def modifier_errors(codes: list[str]) -> str | None:
 
 
 class CompanySettingsForm(CaseloadForm):
-    """Payer Rules, Additional Modifiers and Initial Exam Case Copy."""
+    """Payer Rules, Additional Modifiers, Initial Exam Case Copy and Plan of Care Alerts."""
 
     payer_rule = RadioField(
         "When primary and secondary insurances use different unit calculations, the note follows:",
@@ -100,6 +101,12 @@ class CompanySettingsForm(CaseloadForm):
         """The modifiers kept (in their order) followed by the ones added."""
         kept = [value for value, _ in self.modifiers.choices if value in (self.modifiers.data or [])]
         return kept + [c for c in parse_modifiers(self.new_modifiers.data) if c not in kept]
+
+
+# Plan of Care Alerts: one radio group per Medicare clock, named ``poc_<key>`` (the clocks are data).
+for _alert in POC_ALERTS:
+    setattr(CompanySettingsForm, f"poc_{_alert.key}", RadioField(
+        _alert.label, choices=LEVELS, validators=[InputRequired(message="Choose Warning or Hard stop.")]))
 
 
 def _npi(form, field):

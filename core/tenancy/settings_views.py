@@ -22,6 +22,7 @@ from core.tenancy.settings_forms import (
     ClinicSettingsForm,
     CompanySettingsForm,
 )
+from core.tenancy.poc_alerts import POC_ALERTS, alert_levels
 from core.tenancy.signals import company_modifiers_removed
 from core.web import Permission, digits, normalise_phone, render, require
 
@@ -38,6 +39,7 @@ def _company_snapshot(company) -> dict:
         "payer_rule": company.payer_rule,
         "additional_modifiers": list(company.additional_modifiers or []),
         "initial_exam_case_copy": bool(company.initial_exam_case_copy),
+        "poc_alerts": alert_levels(company),
     }
 
 
@@ -53,11 +55,14 @@ def company():
         form.payer_rule.data = company.payer_rule
         form.modifiers.data = list(company.additional_modifiers or [])
         form.initial_exam_case_copy.data = "on" if company.initial_exam_case_copy else "off"
+        for alert, level in alert_levels(company).items():
+            form[f"poc_{alert}"].data = level
     elif form.validate_on_submit():
         before = _company_snapshot(company)
         company.payer_rule = form.payer_rule.data
         company.additional_modifiers = form.chosen_modifiers()
         company.initial_exam_case_copy = form.initial_exam_case_copy.data == "on"
+        company.poc_alerts = {a.key: form[f"poc_{a.key}"].data for a in POC_ALERTS}
         changes = _changes(before, _company_snapshot(company))
         removed = set(before["additional_modifiers"]) - set(company.additional_modifiers)
         updated = 0
@@ -81,6 +86,7 @@ def company():
         clinic=clinic,
         max_modifiers=MAX_MODIFIERS,
         initial_exam_case_copy_help=INITIAL_EXAM_CASE_COPY_HELP,
+        poc_alerts=POC_ALERTS,
     )
 
 

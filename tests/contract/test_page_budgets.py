@@ -17,6 +17,7 @@ from core.accounts import User, UserStatus, UserType
 from core.audit import AuditEvent
 from core.cases import Authorization, Case, CasePolicy, Discipline, InsuredRelationship, PolicyRank
 from core.extensions import db, utcnow
+from core.notes import Note, NoteKind, NoteStatus
 from core.patients import AccountNote, AddressType, Patient, PatientAddress, PatientPhone, PhoneType, create_patient
 from core.payers import Insurance, InsuranceType, UnitCalculation
 from core.tenancy import ClinicAccess
@@ -31,11 +32,14 @@ BUDGETS = {
     # on the page, its completeness: addresses and insurance types)
     "patient manager": ("/patients/", 6),
     "search": ("/patients/?q=Bulk", 4),
-    "chart": ("/patients/{patient}", 6),
-    "case page": ("/patients/{patient}/cases/{case}", 4),
+    "chart": ("/patients/{patient}", 7),  # + its notes (one statement, counted in it)
+    # + its notes, its finalized notes' kinds and dates (clocks), the plan of care with its certification
+    "case page": ("/patients/{patient}/cases/{case}", 7),
     "user manager": ("/users/", 5),
     "insurances": ("/settings/insurances/", 3),
     "audit trail": ("/admin/audit/", 5),
+    "my notes": ("/notes/", 2),
+    "incomplete cosign docs": ("/notes/cosign", 2),
 }
 
 
@@ -62,6 +66,10 @@ def world(app, make_clinic, make_user, enable_plugin, clinic):
                                 start_date=date(2025, 1, 1), end_date=date(2025, 12, 31),
                                 insured_relationship=InsuredRelationship.SELF)]
     db.session.add(case)
+    db.session.flush()
+    db.session.add(Note(clinic_id=clinic.id, patient_id=patient.id, case_id=case.id, kind=NoteKind.INITIAL_EVALUATION,
+                        status=NoteStatus.FINALIZED, date_of_service=date(2025, 1, 2), author_id=admin.id,
+                        plan_start=date(2025, 1, 2), plan_end=date(2025, 3, 1)))
     db.session.commit()
     return {"clinic": clinic, "admin": admin, "patient": patient.id, "case": case.id, "insurance": insurance.id}
 
@@ -96,6 +104,12 @@ def grow(world, rows: int, start: int) -> None:
          "failed_logins": 0} for n in numbers])
     users = db.session.scalars(select(User.id).where(User.email.like("bulk%"), User.id.not_in(select(ClinicAccess.user_id)))).all()
     db.session.execute(insert(ClinicAccess), [{"user_id": i, "clinic_id": clinic.id, "is_default": True} for i in users])
+    # the chart's and the case's notes (finalized daily notes), the admin's drafts and notes forwarded to them
+    db.session.execute(insert(Note), [
+        {"clinic_id": clinic.id, "patient_id": world["patient"], "case_id": world["case"], "kind": NoteKind.DAILY_NOTE,
+         "status": (NoteStatus.FINALIZED, NoteStatus.DRAFT, NoteStatus.PENDING_COSIGNATURE)[n % 3],
+         "cosigner_id": admin.id if n % 3 == 2 else None, "forwarded_at": utcnow() if n % 3 == 2 else None,
+         "date_of_service": date(2025, 1, 2) + timedelta(days=n % 300), "author_id": admin.id} for n in numbers])
     kinds = [("patient", world["patient"]), ("case", world["case"]), ("user", admin.id), ("insurance", world["insurance"]),
              ("clinic", clinic.id)]
     db.session.execute(insert(AuditEvent), [
@@ -112,6 +126,10 @@ def statements_per_page(client, count_queries, world) -> dict[str, tuple[int, li
         with count_queries() as counter:
             response = client.get(url)
         assert response.status_code == 200, (page, response.status_code)
+        if page in ("my notes", "incomplete cosign docs", "chart", "case page"):
+            assert "Daily Note" in response.get_data(as_text=True), page
+        if page == "case page":
+            assert "Certification period" in response.get_data(as_text=True)
         if page == "patient manager":
             assert "Incomplete" in response.get_data(as_text=True)  # the quick-added patient is on the page
         counts[page] = (counter.count, counter.statements)

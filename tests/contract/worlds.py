@@ -10,6 +10,8 @@ import pytest
 from core.accounts import LicenseAdjustmentRequest, LicenseCategory, ProviderSignature, UserType
 from core.cases import Authorization, Case, CasePolicy, Discipline, InsuredRelationship, PolicyRank
 from core.extensions import db
+from core.notes import Addendum, Note, NoteKind, NoteSignature, NoteStatus
+from core.notes.models import RefusedSave
 from core.patients import AccountNote, AddressType, PatientAddress, create_patient
 from core.payers import Insurance, InsuranceType, ReferringPhysician, UnitCalculation
 
@@ -18,7 +20,11 @@ from core.payers import Insurance, InsuranceType, ReferringPhysician, UnitCalcul
 OBJECT_KINDS = {
     "patient_id": "patient",
     "case_id": "case",
-    "note_id": "account note",
+    "account_note_id": "account note",
+    "note_id": "note",
+    "addendum_id": "addendum",
+    "refused_id": "refused save",
+    "signature_id": "note signature",
     "insurance_id": "insurance",
     "physician_id": "referring physician",
     "user_id": "user",
@@ -65,9 +71,22 @@ def _world(make_company, make_clinic, make_user, enable_plugin, plugin_names, la
                                                reason="growth", requested_by_id=admin.id)
     signature = ProviderSignature(user_id=therapist.id, kind="typed", typed_text=f"Pat {label}")
     db.session.add_all([case, note, license_request, signature])
+    db.session.flush()
+    soap = Note(clinic_id=clinic.id, patient_id=patient.id, case_id=case.id, kind=NoteKind.INITIAL_EVALUATION,
+                date_of_service=date(2025, 2, 3), author_id=therapist.id, status=NoteStatus.FINALIZED,
+                subjective="Knee pain", finalized_by_id=therapist.id)
+    soap.signatures = [NoteSignature(role="provider", user_id=therapist.id, name="Pat", credentials="PT", kind="drawn",
+                                     image=b"\x89PNG\r\n\x1a\n", mime="image/png")]
+    soap.addenda = [Addendum(author_id=admin.id, text="Pain 3/10")]
+    db.session.add(soap)
+    db.session.flush()
+    refused = RefusedSave(note_id=soap.id, user_id=admin.id, content={"subjective": "kept"})
+    db.session.add(refused)
     db.session.commit()
     return World(clinic, admin, {
-        "patient_id": patient.id, "case_id": case.id, "note_id": note.id, "insurance_id": insurance.id,
+        "patient_id": patient.id, "case_id": case.id, "account_note_id": note.id, "note_id": soap.id,
+        "addendum_id": soap.addenda[0].id, "refused_id": refused.id, "signature_id": soap.signatures[0].id,
+        "insurance_id": insurance.id,
         "physician_id": physician.id, "user_id": therapist.id, "request_id": license_request.id,
     })
 

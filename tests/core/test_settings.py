@@ -45,7 +45,8 @@ def field_error(body: str, field_id: str) -> str:
 
 
 def company_data(**overrides):
-    data = {"payer_rule": "primary", "modifiers": [], "new_modifiers": "", "initial_exam_case_copy": "off"}
+    data = {"payer_rule": "primary", "modifiers": [], "new_modifiers": "", "initial_exam_case_copy": "off",
+            "poc_certification": "hard_stop", "poc_signature": "warning", "poc_progress_report": "warning"}
     data.update(overrides)
     return data
 
@@ -352,3 +353,17 @@ def test_the_alert_escapes_the_clinic_name(client, make_user, clinic):
     user = make_user([clinic], email="pt@example.test")
     home = _home_after_login(client, user.email)
     assert HOSTILE not in home and f"{ALERT} &lt;script&gt;alert(1)&lt;/script&gt;" in home
+
+
+def test_plan_of_care_alerts_are_chosen_per_clock_and_refuse_unknown_levels(client, admin, clinic):
+    client.login(admin.email)
+    page = client.get("/settings/company").get_data(as_text=True)
+    assert "Plan of Care Alerts" in page and "Physician signature overdue" in page
+    response = client.post("/settings/company", data=company_data(poc_progress_report="hard_stop", poc_signature="never"))
+    assert response.status_code == 422 and "Not a valid choice" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert not clinic.company.poc_alerts
+    response = client.post("/settings/company", data=company_data(poc_progress_report="hard_stop"))
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert clinic.company.poc_alerts == {"certification": "hard_stop", "signature": "warning", "progress_report": "hard_stop"}
