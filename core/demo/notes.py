@@ -11,16 +11,17 @@ Camelback (visits Monday and Thursday):
   latest daily note forwarded to Daniel, pending co-signature.
 * Daniel: a commercial low-back-pain episode of three weeks, with a finalized addendum on a daily note
   and today's daily note still a draft.
-* Alicia Moreno, PT: a left-shoulder (auto) episode of four weeks; a right-knee ACL-reconstruction
+* Alicia Moreno, PT: a left-shoulder (auto) episode of three weeks; a right-knee ACL-reconstruction
   episode of five weeks that ends with the Discharge Summary (the case is discharged).
 
 Old Town Scottsdale (visits Tuesday and Friday):
 
-* Priya Raman, OT: a right-wrist (Colles' fracture) episode of five weeks; a stroke ADL case whose
+* Priya Raman, OT: a right-wrist (Colles' fracture) episode of four weeks; a stroke ADL case whose
   Initial Evaluation is a draft started today.
 
-Dates are relative to the clinic's today (kept inside the case's policy dates). A case that holds any
-note already is left alone, so running the seed again adds nothing twice.
+Dates are relative to the clinic's today (kept inside the case's policy dates, and an episode is
+shortened where its visits would use more than the case's authorization has left). A case that holds
+any note already is left alone, so running the seed again adds nothing twice.
 """
 from __future__ import annotations
 
@@ -30,8 +31,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from core.accounts import User
-from core.accounts.signatures import ProviderSignature
+from core.accounts import ProviderSignature, User
 from core.audit import record
 from core.cases import Case, CasePolicy, PolicyRank
 from core.extensions import db
@@ -172,10 +172,8 @@ def _schedule(case: Case, clinic, weeks: int, weekdays: tuple[int, ...], *, ends
     if any(first < p.start_date for p in case.policies):
         return None
     days = _visit_days(first, last, weekdays)
-    for authorization in case.authorizations:
-        def inside(day, a=authorization):
-            return a.start_date <= day <= a.end_date
-        while days and sum(map(inside, days)) + more_visits > authorization.visits_remaining:
+    for auth in case.authorizations:
+        while days and sum(auth.start_date <= d <= auth.end_date for d in days) + more_visits > auth.visits_remaining:
             days.pop(0)
     return days
 

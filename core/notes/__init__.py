@@ -15,8 +15,8 @@ Modules, one concept each:
 from core.notes import audit_labels as _audit_labels  # noqa: F401  (registers how the trail names its records)
 from core.notes.actions import FinalizeBlocked, NoteRefused, VersionConflict, finalize_note, start_note
 from core.notes.alerts import POC_ALERTS, CaseClocks, alert_levels, case_clocks
-from core.notes.models import Addendum, Note, NoteDiagnosis, NoteSignature, PlanCertification
 from core.notes.clocks import ProgressClock, certification_end, progress_clock, signature_due, treatment_days_since
+from core.notes.models import Addendum, Note, NoteDiagnosis, NoteSignature, PlanCertification
 from core.notes.rules import ClockRules, clock_rules_on
 from core.notes.workflow import (
     Action,

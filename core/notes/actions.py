@@ -27,7 +27,7 @@ from core.notes.workflow import Action, Actor, Decision, NoteFacts, NoteKind, No
 from core.plugin_api import Problem
 from core.plugin_host import hooks_for
 from core.tenancy import clinic_zone
-from core.web import Permission
+from core.web import Permission, clean_lines
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +162,7 @@ def save_note(note: Note, clinic, user: User, form, version: int | None) -> Note
     except StaleDataError:
         db.session.rollback()
         _keep_refused(db.session.get(Note, note.id), user, form)
-        raise VersionConflict("Someone saved this note at the same moment, so your save was refused; your text is kept.")
+        raise VersionConflict("Someone saved this note at the same moment, so your save was refused; your text is kept.") from None
     return parsed
 
 
@@ -191,10 +191,18 @@ def return_note(note: Note, clinic, user: User, comment: str) -> None:
         raise NoteRefused("Say what the author should change: a returned note needs a comment.")
     if len(comment) > 2000:
         raise NoteRefused("Use at most 2,000 characters for the comment.")
+    _clean(comment)
     answer = _require(Action.RETURN, note, clinic, user)
     note.status, note.return_comment = answer.to, comment
     record("note.return", "note", note.id, clinic_id=note.clinic_id, summary="Returned to the author")
     _commit_once(note)
+
+
+def _clean(text: str) -> None:
+    try:
+        clean_lines(text)
+    except ValueError as error:
+        raise NoteRefused(str(error)) from None
 
 
 def _commit_once(note: Note) -> None:
@@ -300,6 +308,7 @@ def _addendum_text(text: str) -> str:
     text = (text or "").replace("\r\n", "\n").strip()
     if not text:
         raise NoteRefused("Write the addendum's text.")
+    _clean(text)
     if len(text) > TEXT_LIMIT:
         raise NoteRefused(f"Use at most {TEXT_LIMIT:,} characters.")
     return text

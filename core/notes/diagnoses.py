@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 import simple_icd_10_cm as icd
 
-
 _SHAPE = re.compile(r"[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?")
 
 

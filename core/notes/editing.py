@@ -8,6 +8,7 @@ from datetime import date
 from core.notes.content import MEASUREMENT_KINDS, SOAP_FIELDS
 from core.notes.diagnoses import Diagnosis, DiagnosisError, check_code
 from core.notes.models import MAX_DIAGNOSES, TEXT_LIMIT, GoalStatus
+from core.web import clean_line, clean_lines
 
 GOAL_ROWS_SPARE = 2
 MEASUREMENT_ROWS_SPARE = 2
@@ -29,6 +30,11 @@ def _text(form, name: str, limit: int, out: NoteInput) -> None:
     if name not in form:
         return
     value = form.get(name, "").replace("\r\n", "\n")
+    try:
+        clean_lines(value)
+    except ValueError as error:
+        out.errors[name] = str(error)
+        return
     if len(value) > limit:
         out.errors[name] = f"Use at most {limit:,} characters (this has {len(value):,})."
         return
@@ -96,6 +102,11 @@ def read_note_form(form, *, evaluative: bool) -> NoteInput:
             if kind not in MEASUREMENT_KINDS:
                 out.errors[f"m_kind-{i}"] = "Choose what was measured."
                 continue
+            try:
+                clean_line(site), clean_line(value)
+            except ValueError as error:
+                out.errors[f"m_site-{i}"] = str(error)
+                continue
             if len(site) > 100 or len(value) > 100:
                 out.errors[f"m_site-{i}"] = "Use at most 100 characters."
                 continue
@@ -134,6 +145,11 @@ def read_note_form(form, *, evaluative: bool) -> NoteInput:
             term, status = form.get(f"goal_term-{i}", "long"), form.get(f"goal_status-{i}", "progressing")
             if term not in ("short", "long") or status not in GoalStatus.CHOICES:
                 out.errors[f"goal_text-{i}"] = "Choose the goal's term and status."
+                continue
+            try:
+                clean_line(text)
+            except ValueError as error:
+                out.errors[f"goal_text-{i}"] = str(error)
                 continue
             if len(text) > SHORT_TEXT * 2:
                 out.errors[f"goal_text-{i}"] = f"Use at most {SHORT_TEXT * 2} characters."

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from core.plugin_api import NoteSection
 from core.plugin_host import flatten, hooks_for
+from core.web import clean_line
 
 
 def note_sections(clinic, kind) -> list[NoteSection]:
@@ -30,7 +31,8 @@ def read_sections(sections: list[NoteSection], form, current: dict) -> tuple[dic
             if setting.kind != "bool" and name not in form:
                 continue
             try:
-                saved[setting.key] = setting.coerce(form.get(name))
+                value = setting.coerce(form.get(name))
+                saved[setting.key] = clean_line(value) if isinstance(value, str) else value
             except ValueError as error:
                 errors[name] = str(error)
     return values, errors

@@ -14,6 +14,7 @@ from flask_login import login_required
 
 from core.audit import record
 from core.extensions import db
+from core.tenancy.poc_alerts import POC_ALERTS, alert_levels
 from core.tenancy.scoping import Clinic, current_clinic
 from core.tenancy.settings_forms import (
     INITIAL_EXAM_CASE_COPY_HELP,
@@ -22,7 +23,6 @@ from core.tenancy.settings_forms import (
     ClinicSettingsForm,
     CompanySettingsForm,
 )
-from core.tenancy.poc_alerts import POC_ALERTS, alert_levels
 from core.tenancy.signals import company_modifiers_removed
 from core.web import Permission, digits, normalise_phone, render, require
 

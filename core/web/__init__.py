@@ -28,11 +28,12 @@ from core.web.local_time import format_local_date, format_local_time, local_day_
 from core.web.npi import npi_error
 from core.web.pagination import Page, paginate
 from core.web.permissions import Permission, require
-from core.web.text import LIKE_ESCAPE, CaseloadForm, CaseloadSubForm, clean_line, escape_like, strip_controls
+from core.web.text import LIKE_ESCAPE, CaseloadForm, CaseloadSubForm, clean_line, clean_lines, escape_like, strip_controls
 
 __all__ = [
     "LIKE_ESCAPE", "CaseloadForm", "CaseloadSubForm", "MultiCheckboxField", "Page", "Permission", "STATE_CHOICES",
-    "STATE_NAMES", "US_STATES", "clean_line", "commit_after_response", "confirmation_page", "confirmed", "csv_response", "digits", "escape_like",
+    "STATE_NAMES", "US_STATES", "clean_line", "clean_lines",
+    "commit_after_response", "confirmation_page", "confirmed", "csv_response", "digits", "escape_like",
     "form_errors", "format_local_date", "format_local_time", "format_phone", "format_zip", "is_htmx",
     "local_day_bounds_utc", "local_today", "normalise_phone", "npi_error", "paginate", "phone_error",
     "postal_code_error", "render", "require", "safe_cell", "state_error", "strip_controls", "to_local",

@@ -551,10 +551,12 @@ def test_edit_case_refuses_an_inactive_therapist(client, admin, clinic, make_use
     assert db.session.get(Case, case.id).therapist_id == admin.id
 
 
-def test_policies_are_not_editable_once_the_case_has_notes(client, admin, patient, insurances, monkeypatch):
-    assert case_views.case_has_notes(None) is False  # notes arrive later
-    monkeypatch.setattr(case_views, "case_has_notes", lambda case: True)
+def test_policies_are_not_editable_once_the_case_has_notes(client, admin, patient, insurances):
     case = _make_case(patient, admin, insurances["commercial"])
+    assert case_views.case_has_notes(case) is False
+    case.has_finalized_notes = True  # what finalizing its first note sets (tests/core/test_notes.py)
+    db.session.commit()
+    assert case_views.case_has_notes(case) is True
     client.login(admin.email)
     url = f"/patients/{patient.id}/cases/{case.id}/edit"
     page = client.get(url).get_data(as_text=True)
