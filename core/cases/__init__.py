@@ -14,11 +14,12 @@ from core.cases.models import (
     PolicyRank,
     RelatedCause,
 )
+from core.cases.therapists import active_therapists
 from core.patients import provide_insurance_types
 
 provide_insurance_types(insurance_types_of_active_cases)
 
 __all__ = [
     "Authorization", "Case", "CasePolicy", "CaseStatus", "Discipline", "InsuredRelationship",
-    "PLACES_OF_SERVICE", "PolicyRank", "RelatedCause", "insurance_types_of_active_cases",
+    "PLACES_OF_SERVICE", "PolicyRank", "RelatedCause", "active_therapists", "insurance_types_of_active_cases",
 ]

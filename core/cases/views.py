@@ -12,10 +12,10 @@ from functools import cache
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import bindparam, or_, select
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm import joinedload
 from werkzeug.routing import BuildError
 
-from core.accounts import User, UserStatus, UserType
+from core.accounts import User
 from core.audit import record
 from core.cases.forms import (
     AddAuthorizationForm,
@@ -26,10 +26,11 @@ from core.cases.forms import (
     case_form_data,
 )
 from core.cases.models import PLACES_OF_SERVICE, Authorization, Case, CasePolicy, CaseStatus, PolicyRank
+from core.cases.therapists import active_therapists
 from core.extensions import db
 from core.patients import Patient
 from core.payers import Insurance, ReferringPhysician
-from core.tenancy import ClinicAccess, current_clinic, get_in_clinic_or_404
+from core.tenancy import current_clinic, get_in_clinic_or_404
 from core.web import Permission, commit_after_response, is_htmx, render, require
 
 bp = Blueprint("cases", __name__, url_prefix="/patients")
@@ -95,18 +96,6 @@ def _load_case(patient_id: int, case_id: int) -> tuple[Patient, Case]:
     if case is None or case.patient_id != patient.id or case.clinic_id != patient.clinic_id:
         abort(404)
     return patient, case
-
-
-def active_therapists(clinic) -> list[User]:
-    """Active PT, OT and SLP profiles with access to ``clinic``: who may be assigned to a case."""
-    therapist_types = [t for t in UserType if t.is_therapist]
-    return list(db.session.scalars(
-        select(User)
-        .join(ClinicAccess, ClinicAccess.user_id == User.id)
-        .where(ClinicAccess.clinic_id == clinic.id, User.status == UserStatus.ACTIVE, User.user_type.in_(therapist_types))
-        .order_by(User.last_name, User.first_name, User.id)
-        .options(lazyload(User.permissions), lazyload(User.clinic_access))
-    ))
 
 
 def _form_context(clinic, patient: Patient, case: Case | None = None, keep_insurances: bool = True) -> CaseFormContext:

@@ -26,7 +26,7 @@ any note already is left alone, so running the seed again adds nothing twice.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -118,7 +118,6 @@ class Episode:
 
     clinic: object
     case: Case
-    written: list[Note] = field(default_factory=list)
 
     def note(self, kind: NoteKind, day: date, author: User, text: Text, plan: Plan | None = None, *,
              then: str = "finalize", cosigner: User | None = None) -> Note:
@@ -136,7 +135,6 @@ class Episode:
                 finalize_note(note, self.clinic, cosigner if then == "cosign" else author)
             except FinalizeBlocked as blocked:
                 raise DemoNoteError(f"demo {kind.value} of {day}: " + "; ".join(p.message for p in blocked.problems)) from None
-        self.written.append(note)
         return note
 
     def certify(self, note: Note, by: User, *, sent: date, signed: date | None = None, received: date | None = None) -> None:
@@ -210,7 +208,7 @@ NECK_EXERCISE = (
 )
 
 
-def _neck_daily(i: int, n: int, by_assistant: bool, doctor: str) -> Text:
+def _neck_daily(i: int, n: int, by_assistant: bool, doctor: str, certified: bool = True) -> Text:
     pain, right, left = _step(5, 2, i, n), _step(54, 68, i, n), _step(58, 70, i, n)
     minutes = "8 min" if by_assistant else "10 min"
     manual = ("" if by_assistant else
@@ -224,7 +222,7 @@ def _neck_daily(i: int, n: int, by_assistant: bool, doctor: str) -> Text:
                     "symptoms. Still needs cues to retract the scapulae without shrugging. Progressing toward the goals."
                     + (" Treated per the PT's plan of care; no change in status to report to the PT." if by_assistant else "")),
         plan=("Continue the plan of care 2x/week; progress resisted scapular exercise as tolerated. "
-              f"Plan of care certified by {doctor}."),
+              + (f"Plan of care certified by {doctor}." if certified else f"Awaiting {doctor}'s signature on the plan of care.")),
         measurements=((PAIN, "Neck, worst", str(pain)), (ROM, "Cervical rotation R", str(right)),
                       (ROM, "Cervical rotation L", str(left))),
     )
@@ -255,12 +253,12 @@ def neck_episode(clinic, case: Case, pt: User, pta: User) -> None:
                       (ROM, "Cervical extension", "30"), (STRENGTH, "Lower trapezius, both", "4-"),
                       (OTHER, "Neck Disability Index", "38%")),
     ), Plan(("M54.2", "M62.81", "R29.3"), NECK_GOALS, 2, 8, NECK_INTERVENTIONS, ie_day, ie_day + timedelta(weeks=8, days=-1)))
-    episode.certify(ie, pt, sent=ie_day + timedelta(days=1), signed=ie_day + timedelta(days=8),
-                    received=ie_day + timedelta(days=9))
+    signed = ie_day + timedelta(days=8)
+    episode.certify(ie, pt, sent=ie_day + timedelta(days=1), signed=signed, received=signed + timedelta(days=1))
     # Treatment days 2-10 (the evaluation is day 1): the PTA treats on two of them, the PT co-signs.
     for i, day in enumerate(days[1:10], start=1):
         assistant = i in (4, 7)
-        episode.note(NoteKind.DAILY_NOTE, day, pta if assistant else pt, _neck_daily(i, 13, assistant, doctor),
+        episode.note(NoteKind.DAILY_NOTE, day, pta if assistant else pt, _neck_daily(i, 13, assistant, doctor, day >= signed),
                      then="cosign" if assistant else "finalize", cosigner=pt if assistant else None)
     pn_day = days[10]
     progress = episode.note(NoteKind.PROGRESS_NOTE, pn_day, pt, Text(

@@ -12,6 +12,7 @@ label_records(
     "note",
     lambda ids: (select(Note.id, Note.kind, Note.date_of_service, Patient.last_name, Patient.first_name)
                  .join(Patient, Patient.id == Note.patient_id).where(Note.id.in_(ids))),
-    lambda nid, p: RecordLabel(f"{getattr(p[0], 'value', p[0])} {p[1]:%m/%d/%Y} — {p[2]}, {p[3]}",
+    # parts come as text: the kind's value and the ISO date
+    lambda nid, p: RecordLabel(f"{p[0]} {p[1][5:7]}/{p[1][8:10]}/{p[1][:4]} — {p[2]}, {p[3]}",
                                url_for("notes.show", note_id=nid)),
 )

@@ -16,8 +16,7 @@ from sqlalchemy.orm import joinedload
 
 from core.accounts import User
 from core.audit import record
-from core.cases import Case, CasePolicy
-from core.cases.views import active_therapists
+from core.cases import Case, CasePolicy, active_therapists
 from core.extensions import db, utcnow
 from core.notes import actions
 from core.notes.alerts import case_clocks

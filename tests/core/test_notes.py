@@ -335,3 +335,13 @@ def test_chart_and_case_lists_filter_by_type_and_status(client, world):
     chart = client.get(f"/patients/{world.patient.id}?kind=Daily+Note").get_data(as_text=True)
     section = chart[chart.index('id="chart-notes"'):]
     assert "Daily Note</td>" in section and "Initial Evaluation</td>" not in section
+
+
+def test_the_audit_trail_names_notes(client, world):
+    note = _evaluated(world)
+    client.login(world.pt.email)
+    client.get(f"/notes/{note.id}")
+    world.pt.is_admin = True
+    db.session.commit()
+    page = client.get("/admin/audit/").get_data(as_text=True)
+    assert f"Initial Evaluation {note.date_of_service:%m/%d/%Y} — Rivera, Maria" in page

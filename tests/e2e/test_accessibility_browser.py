@@ -13,11 +13,13 @@ from playwright.sync_api import Page, expect
 from core.accounts import LicenseCategory, UserType, set_seats
 from core.cases import Authorization, Case, CasePolicy, Discipline, InsuredRelationship, PolicyRank
 from core.extensions import db
+from core.notes import Note, NoteKind
 from core.patients import AccountNote, AddressType, PatientAddress, PatientPhone, PhoneType, Sex, create_patient
 from core.payers import Insurance, InsuranceType, ReferringPhysician, UnitCalculation
 from core.plugin_host import set_plugin_enabled
 from core.web import Permission
 from tests.e2e.conftest import login
+from tests.notes_world import finalized
 from tests.support import PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -68,8 +70,13 @@ def world(clinic, admin, make_user, make_clinic):
     db.session.add_all([case, AccountNote(patient_id=patient.id, clinic_id=clinic.id, body="Copay due", is_sticky=True,
                                           author_id=admin.id)])
     db.session.commit()
+    evaluation = finalized(case, NoteKind.INITIAL_EVALUATION, date(2026, 11, 2), admin)
+    draft = Note(clinic_id=clinic.id, patient_id=patient.id, case_id=case.id, kind=NoteKind.DAILY_NOTE,
+                 date_of_service=date(2026, 11, 20), author_id=admin.id, subjective="Better")
+    db.session.add(draft)
+    db.session.commit()
     return Clinic({"patient": patient.id, "case": case.id, "user": pta.id, "insurance": insurance.id,
-                   "physician": physician.id, "admin": admin.id})
+                   "physician": physician.id, "admin": admin.id, "evaluation": evaluation.id, "draft": draft.id})
 
 
 def _pages(ids: dict) -> list[str]:
@@ -83,6 +90,8 @@ def _pages(ids: dict) -> list[str]:
         f"/settings/insurances/{ids['insurance']}/edit", "/settings/insurances/new", "/settings/referring-physicians/",
         f"/settings/referring-physicians/{ids['physician']}", "/settings/referring-physicians/new", "/admin/audit/",
         "/quick-add/patients/new", "/quick-add/incomplete",
+        f"/notes/new/{c}", f"/notes/{ids['evaluation']}", f"/notes/{ids['draft']}", f"/notes/{ids['evaluation']}/print",
+        "/notes/", "/notes/cosign",
     ]
 
 
@@ -104,6 +113,7 @@ def _error_states(ids: dict) -> list[tuple[str, dict, str]]:
         ("/settings/insurances/new", {}, "Add Insurance"),
         ("/settings/referring-physicians/new", {}, "Add Referring Physician"),
         ("/quick-add/patients/new", {}, "Save Patient"),
+        (f"/notes/{ids['draft']}", {"Objective": ""}, "Finalize"),
     ]
 
 
