@@ -88,8 +88,11 @@ def unauthorized():
     """htmx requests get ``HX-Redirect`` (a 302 would put the login page inside a fragment)."""
     login_url = url_for("auth.login", next=request.full_path.rstrip("?") if request.method == "GET" else None)
     if is_htmx():
+        # Back to the page the request came from after signing in (the note being written, say).
+        came_from = urlsplit(request.headers.get("HX-Current-URL", ""))
+        back = _safe_next(came_from.path + (f"?{came_from.query}" if came_from.query else "")) if came_from.path else None
         response = current_app.response_class(status=401)
-        response.headers["HX-Redirect"] = url_for("auth.login")
+        response.headers["HX-Redirect"] = url_for("auth.login", next=back) if back else url_for("auth.login")
         return response
     return redirect(login_url)
 

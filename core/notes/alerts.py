@@ -47,6 +47,7 @@ class CaseClocks:
     treatment_days: int = 0
     progress_due_at: int = 10
     episode_start: date | None = None
+    last_progress_report: date | None = None
     alerts: list[Alert] = field(default_factory=list)
     finalized_kinds: list[NoteKind] = field(default_factory=list)  # of the case's finalized notes
 
@@ -84,6 +85,7 @@ def case_clocks(case, company, today: date, *, for_date: date | None = None) -> 
     if for_date is not None:
         treatments.append(for_date)
     progress = [r.date_of_service for r in rows if r.kind is NoteKind.PROGRESS_NOTE]
+    clocks.last_progress_report = progress[-1] if progress else None
     clock = progress_clock(treatments, clocks.episode_start, progress[-1] if progress else None, for_date or today)
     clocks.treatment_days, clocks.progress_due_at = clock.treatment_days, clock.due_at
 

@@ -51,6 +51,9 @@ def test_an_assistant_forwards_and_the_named_therapist_cosigns_however_the_note_
     assert "another therapist" in decide(Action.COSIGN, pending, OT).reason
     assert decide(Action.COSIGN, pending, PT).to is NoteStatus.FINALIZED
     assert decide(Action.RETURN, pending, PT).to is NoteStatus.RETURNED
+    # the co-signer may edit what they are about to co-sign; nobody else may
+    assert decide(Action.SAVE, pending, PT).to is NoteStatus.PENDING_COSIGNATURE
+    assert not decide(Action.SAVE, pending, OT)
 
 
 def test_a_returned_note_is_edited_and_forwarded_again_by_its_author():

@@ -345,3 +345,57 @@ def test_the_audit_trail_names_notes(client, world):
     db.session.commit()
     page = client.get("/admin/audit/").get_data(as_text=True)
     assert f"Initial Evaluation {note.date_of_service:%m/%d/%Y} — Rivera, Maria" in page
+
+
+def test_a_note_starts_from_the_chart_and_an_expired_session_returns_to_the_note(client, world):
+    client.login(world.pt.email)
+    chart = client.get(f"/patients/{world.patient.id}").get_data(as_text=True)
+    assert f'href="/notes/new/{world.case.id}"' in chart
+    note_id = _start(client, world.case)
+    client.client._cookies.clear()  # the session is gone (expired, signed out elsewhere)
+    response = client.client.post(f"/notes/{note_id}/save", data={"subjective": "late"},
+                                  headers={"HX-Request": "true", "HX-Current-URL": f"http://localhost/notes/{note_id}"})
+    assert response.status_code in (400, 401)
+    if response.status_code == 401:
+        assert response.headers["HX-Redirect"] == f"/login?next=/notes/{note_id}"
+    assert _note(note_id).subjective == ""
+
+
+def test_the_signed_out_autosave_redirect_never_points_elsewhere(client, world):
+    response = client.client.post("/notes/1/save", headers={"HX-Request": "true", "HX-Current-URL": "https://evil.test//x"})
+    assert "evil" not in response.headers.get("HX-Redirect", "")
+
+
+def test_a_discharge_summary_shows_the_period_since_the_last_progress_report(client, world):
+    _evaluated(world)
+    finalized(world.case, Kind.PROGRESS_NOTE, TODAY - timedelta(days=3), world.pt)
+    client.login(world.pt.email)
+    note_id = _start(client, world.case, NoteKind.DISCHARGE_SUMMARY)
+    page = client.get(f"/notes/{note_id}").get_data(as_text=True)
+    assert f"{TODAY - timedelta(days=3):%m/%d/%Y} (the last progress report) to the date of service" in page
+
+
+def test_the_co_signer_may_edit_a_pending_note_but_the_author_may_not(client, world):
+    _evaluated(world)
+    client.login(world.pta.email)
+    note_id = _start(client, world.case, NoteKind.DAILY_NOTE)
+    client.post(f"/notes/{note_id}/forward", data={"version": str(_note(note_id).version), **COMPLETE_SOAP, "cosigner_id": str(world.pt.id)})
+    refused = client.post(f"/notes/{note_id}/save", htmx=True, data={"version": str(_note(note_id).version), "plan": "author edit"})
+    assert refused.status_code == 422 and "pending co-signature" in refused.get_data(as_text=True)
+    client.login(world.pt.email)
+    edited = client.post(f"/notes/{note_id}/save", htmx=True, data={"version": str(_note(note_id).version), "plan": "co-signer edit"})
+    assert edited.status_code == 200
+    assert _note(note_id).plan == "co-signer edit" and _note(note_id).status is NoteStatus.PENDING_COSIGNATURE
+
+
+def test_control_characters_and_oversized_text_are_refused_at_the_field(client, world):
+    client.login(world.pt.email)
+    note_id = _start(client, world.case)
+    response = client.post(f"/notes/{note_id}/save", htmx=True,
+                           data={"version": str(_note(note_id).version), "subjective": "a\x00b", "objective": "x" * 20_001,
+                                 "assessment": "ok ✓ 痛み <i>"})
+    page = response.get_data(as_text=True)
+    assert "Remove the control characters" in page and "at most 20,000 characters" in page
+    note = _note(note_id)
+    assert note.subjective == "" and note.objective == "" and note.assessment == "ok ✓ 痛み <i>"
+    assert "ok ✓ 痛み &lt;i&gt;" in client.get(f"/notes/{note_id}").get_data(as_text=True)
