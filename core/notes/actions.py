@@ -134,13 +134,23 @@ def start_note(case: Case, kind: NoteKind, date_of_service: date, user: User, cl
 # -- save ------------------------------------------------------------------------------------------
 def save_note(note: Note, clinic, user: User, form, version: int | None) -> NoteInput:
     """Save the editor's ``form`` into the draft (commits). The fields with a bad value keep their old
-    value and come back in ``errors``. A save from an older ``version`` raises :class:`VersionConflict`
-    and keeps the refused text for its writer (``RefusedSave``), so neither text is lost."""
+    value and come back in ``errors``. A save from an older ``version`` made on another page (another tab,
+    another person) raises :class:`VersionConflict` and keeps the refused text for its writer
+    (``RefusedSave``), so neither text is lost. Saves of one page (``editor`` token, ``seq`` counter) never
+    conflict with each other: its newest text wins, an older request arriving late changes nothing."""
     _require(Action.SAVE, note, clinic, user)
     parsed = read_note_form(form, evaluative=note.kind.is_evaluative)
     sections, section_errors = read_sections(note_sections(clinic, note.kind), form, note.sections)
     parsed.errors.update(section_errors)
+    editor, seq = str(form.get("editor", ""))[:32], str(form.get("seq", ""))
+    seq = int(seq) if seq.isdigit() and len(seq) < 10 else 0
+    same_editor = bool(editor) and editor == note.editor_token
     if version is not None and version != note.version:
+        if same_editor and seq <= note.editor_seq:
+            return parsed  # this page's older save arriving after a newer one: the newer text stands
+        if not same_editor and not _changes_anything(note, parsed, sections):
+            return parsed  # the same text, saved already: nothing to refuse
+    if version is not None and version != note.version and not same_editor:
         _keep_refused(note, user, form)
         raise VersionConflict(
             "Someone saved this note after you opened it, so your save was refused. Your text is kept under "
@@ -148,6 +158,8 @@ def save_note(note: Note, clinic, user: User, form, version: int | None) -> Note
     for name, value in parsed.values.items():
         setattr(note, name, value)
     note.sections = sections
+    if editor:
+        note.editor_token, note.editor_seq = editor, seq
     if parsed.diagnoses is not None:
         current = [(d.code, d.is_treating) for d in note.diagnoses]
         wanted = [(d.code, treating) for d, treating in parsed.diagnoses]
@@ -164,6 +176,16 @@ def save_note(note: Note, clinic, user: User, form, version: int | None) -> Note
         _keep_refused(db.session.get(Note, note.id), user, form)
         raise VersionConflict("Someone saved this note at the same moment, so your save was refused; your text is kept.") from None
     return parsed
+
+
+def _changes_anything(note: Note, parsed: NoteInput, sections: dict) -> bool:
+    """Whether saving ``parsed`` would change ``note`` at all."""
+    if any(getattr(note, name) != value for name, value in parsed.values.items()):
+        return True
+    if parsed.diagnoses is not None and [(d.code, d.is_treating) for d in note.diagnoses] != [
+            (d.code, treating) for d, treating in parsed.diagnoses]:
+        return True
+    return (note.sections or {}) != sections
 
 
 def _keep_refused(note: Note, user: User, form) -> None:

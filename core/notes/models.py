@@ -42,6 +42,10 @@ class Note(db.Model):
     cosigner_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     supervised_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The editor (one open page, ``editor`` in its form) that saved last and its save counter: that page's
+    # own later saves are never a conflict, whatever version they carry; another page's are.
+    editor_token: Mapped[str] = mapped_column(String(32), default="")
+    editor_seq: Mapped[int] = mapped_column(Integer, default=0)
     # SOAP.
     subjective: Mapped[str] = mapped_column(Text, default="")
     objective: Mapped[str] = mapped_column(Text, default="")

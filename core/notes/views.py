@@ -7,6 +7,7 @@ View Patients lets a user read notes; Start, Forward and Finish SOAP Notes decid
 """
 from __future__ import annotations
 
+import secrets
 from functools import cache
 
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
@@ -166,6 +167,7 @@ def _editor_context(note: Note, clinic, **extra) -> dict:
         "goal_rows": len(note.goals or []) + GOAL_ROWS_SPARE,
         "measurement_rows": len(note.measurements or []) + MEASUREMENT_ROWS_SPARE,
         "form_values": None, "errors": {}, "problems": [], "message": None,
+        "editor_token": secrets.token_hex(8),
         "can_forward": can_save and note.status is not NoteStatus.PENDING_COSIGNATURE and current_user.can(Permission.FORWARD_NOTES),
     }
     context.update(extra)

@@ -43,27 +43,56 @@
     });
     var status = document.getElementById("save-status");
     if (status) { status.textContent = "Your text from before signing in again was put back; saving it."; }
-    document.addEventListener("htmx:load", function once() {
-      document.removeEventListener("htmx:load", once);
-      form.dispatchEvent(new Event("change", { bubbles: true }));
-    });
+    // Once htmx has set the form up (it loads deferred, like this file), save what was put back.
     setTimeout(function () { form.dispatchEvent(new Event("change", { bubbles: true })); }, 300);
   }
 
+  // Number every save of this page (autosave, beacon, buttons): the server keeps the newest one.
+  var seqField = document.getElementById("note-seq");
+  var seq = 0;
+  function nextSeq() { seq += 1; if (seqField) { seqField.value = String(seq); } return seq; }
+  document.body.addEventListener("htmx:configRequest", function (event) {
+    if (event.detail.elt === form) { event.detail.parameters.seq = String(nextSeq()); }
+  });
+
   form.addEventListener("input", function () { dirty = true; keep(); });
   form.addEventListener("change", function () { dirty = true; keep(); });
+
+  // A button pressed while an autosave is on its way (leaving a field saves it) waits for that save,
+  // so that it posts the version the save answered, not the one before it.
+  var saving = false;
+  var heldButton = null;
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    if (event.detail.elt === form) { saving = true; }
+  });
   document.body.addEventListener("htmx:afterRequest", function (event) {
     if (event.detail.elt !== form) { return; }
+    saving = false;
     var code = event.detail.xhr.status;
     if (code === 200) { dirty = false; forget(); }
     else if (code === 401) { keep(); }
+    if (heldButton !== null) {
+      var button = heldButton;
+      heldButton = null;
+      if (code === 200 || code === 422) { form.requestSubmit(button || undefined); }
+    }
   });
   // The explicit buttons (Save Draft, Forward, Finalize) post the whole form: nothing to send on leaving.
-  form.addEventListener("submit", function () { dirty = false; forget(); });
+  form.addEventListener("submit", function (event) {
+    if (saving) {
+      event.preventDefault();
+      heldButton = event.submitter || false;
+      return;
+    }
+    nextSeq();
+    dirty = false;
+    forget();
+  });
 
   function saveOnLeave() {
     if (!dirty || !navigator.sendBeacon) { return; }
     dirty = false;
+    nextSeq();
     navigator.sendBeacon(form.getAttribute("hx-post"), new FormData(form));
   }
   window.addEventListener("pagehide", saveOnLeave);

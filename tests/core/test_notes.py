@@ -399,3 +399,33 @@ def test_control_characters_and_oversized_text_are_refused_at_the_field(client, 
     note = _note(note_id)
     assert note.subjective == "" and note.objective == "" and note.assessment == "ok ✓ 痛み <i>"
     assert "ok ✓ 痛み &lt;i&gt;" in client.get(f"/notes/{note_id}").get_data(as_text=True)
+
+
+def test_the_same_text_saved_twice_from_one_version_is_not_a_conflict(client, world):
+    """An autosave and a button pressed at once post the same text from the same version: the second is no
+    conflict; a different text from that version is."""
+    client.login(world.pt.email)
+    note_id = _start(client, world.case)
+    version = _note(note_id).version
+    assert client.post(f"/notes/{note_id}/save", htmx=True, data={"version": str(version), "subjective": "Same"}).status_code == 200
+    again = client.post(f"/notes/{note_id}/save", data={"version": str(version), "subjective": "Same"})
+    assert again.status_code == 303
+    other = client.post(f"/notes/{note_id}/save", data={"version": str(version), "subjective": "Different"})
+    assert other.status_code == 409 and _note(note_id).subjective == "Same"
+
+
+def test_one_pages_saves_never_conflict_but_another_pages_do(client, world):
+    """The editor page numbers its saves: its newer save wins whatever version it carries, its older one
+    arriving late changes nothing; another page (tab, person) saving from an old version is refused."""
+    client.login(world.pt.email)
+    note_id = _start(client, world.case)
+    version = _note(note_id).version
+    page_a = {"editor": "aaaa", "version": str(version)}
+    assert client.post(f"/notes/{note_id}/save", htmx=True, data={**page_a, "seq": "2", "subjective": "newer"}).status_code == 200
+    late = client.post(f"/notes/{note_id}/save", htmx=True, data={**page_a, "seq": "1", "subjective": "older"})
+    assert late.status_code == 200 and _note(note_id).subjective == "newer"
+    assert client.post(f"/notes/{note_id}/save", htmx=True, data={**page_a, "seq": "3", "subjective": "newest"}).status_code == 200
+    assert _note(note_id).subjective == "newest"
+    other = client.post(f"/notes/{note_id}/save", htmx=True,
+                        data={"editor": "bbbb", "version": str(version), "seq": "9", "subjective": "tab b"})
+    assert other.status_code == 409 and _note(note_id).subjective == "newest"

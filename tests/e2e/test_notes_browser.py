@@ -88,7 +88,7 @@ def start_note(page: Page, base_url: str, case: Case, kind: NoteKind, day: date 
 
 
 def soap_field(page: Page, label: str):
-    """A SOAP textarea (its section, a region, has the same name)."""
+    """A SOAP textarea (by role: its section heading has the same words)."""
     return page.get_by_role("textbox", name=label, exact=True)
 
 
@@ -97,16 +97,21 @@ def save_status(page: Page):
 
 
 def wait_for_autosave(page: Page, note_id: int, **fields) -> None:
-    """Until the autosave of what was typed is in: the database has ``fields`` and the editor holds the
-    version that save answered (so a button clicked now posts the current version)."""
-    deadline = time.monotonic() + 8
+    """Until the database has ``fields`` and every autosave of the editor is answered (htmx marks the
+    form while one is in flight or queued); the editor then holds the version that was saved, so a
+    button clicked now posts the current version."""
+    form = page.locator("#note-form")
+    deadline = time.monotonic() + 5
     while True:
+        expect(form).not_to_have_class(re.compile(r"\bhtmx-request\b"))
         note = fresh_note(note_id)
         have = {name: getattr(note, name) for name in fields}
-        if have == fields and page.locator("#note-version").input_value() == str(note.version):
+        if have == fields:
             break
-        assert time.monotonic() < deadline, f"the autosave did not arrive: {have} (version {note.version})"
+        assert time.monotonic() < deadline, f"not saved: {have}"
         page.wait_for_timeout(50)
+    expect(form).not_to_have_class(re.compile(r"\bhtmx-request\b"))
+    expect(page.locator("#note-version")).to_have_value(str(fresh_note(note_id).version))
     expect(save_status(page)).to_contain_text("Draft saved at")
 
 
@@ -195,6 +200,7 @@ def test_pta_forwards_a_daily_note_and_the_pt_co_signs_it_from_its_direct_url(li
     write_soap(page, note_id)
     forward = forward_group(page)
     forward.get_by_label("Co-signer").select_option(label="Paula Therapist, PT")
+    wait_for_autosave(page, note_id)  # choosing is a change, autosaved: Forward must not race that save
     forward.get_by_role("button", name="Forward").click()
 
     expect(page).to_have_url(f"{live_server}/notes/{note_id}")
@@ -204,6 +210,12 @@ def test_pta_forwards_a_daily_note_and_the_pt_co_signs_it_from_its_direct_url(li
     expect(page.get_by_role("button", name="Co-sign & Finalize")).to_have_count(0)
     note = fresh_note(note_id)
     assert (note.status, note.cosigner_id) == (NoteStatus.PENDING_COSIGNATURE, world.pt.id)
+    main_nav(page).get_by_role("link", name="My Notes").click()
+    expect(page).to_have_url(f"{live_server}/notes/")
+    mine = page.locator("#queue tbody tr")
+    expect(mine).to_have_count(1)
+    expect(mine.get_by_role("cell")).to_have_text(["Rivera, Maria", TODAY.strftime("%m/%d/%Y"), "Daily Note",
+                                                    "Low back pain (PT)", "Pending co-signature", "Paula Therapist"])
 
     sign_in_as_another(page, live_server, world.pt.email)
     main_nav(page).get_by_role("link", name="Incomplete Cosign Docs").click()
@@ -280,6 +292,7 @@ def test_a_students_note_cannot_be_finalized_only_forwarded(live_server, page: P
     write_soap(page, note_id)
     forward = forward_group(page)
     forward.get_by_label("Co-signer").select_option(label="Paula Therapist, PT")
+    wait_for_autosave(page, note_id)  # choosing is a change, autosaved: Forward must not race that save
     forward.get_by_role("button", name="Forward").click()
     expect(page.get_by_text("Pending co-signature by Paula Therapist.")).to_be_visible()
     assert fresh_note(note_id).status is NoteStatus.PENDING_COSIGNATURE
@@ -359,8 +372,8 @@ def test_a_quick_added_patients_note_is_refused_at_finalize(live_server, page: P
     write_soap(page, note_id)
     finalize_button(page).click()
 
-    problems = page.locator("#finalize-problems")
-    expect(problems).to_contain_text("This note cannot be finalized yet:")
+    problems = page.get_by_role("alert").filter(has_text="This note cannot be finalized yet:")
+    expect(problems).to_be_visible()
     expect(problems.get_by_role("listitem")).to_have_text([
         "This patient was quick-added and the profile is incomplete: Sex is missing; A primary Home address is "
         "missing. Complete the patient's profile before finalizing."])
@@ -383,22 +396,23 @@ def test_a_session_that_expires_mid_note_loses_no_text(live_server, page: Page, 
     db.session.commit()
     typed = "Pain 4/10 this morning; slept through the night."
     subjective.press_sequentially(typed, delay=5)
-    expect(page).to_have_url(f"{live_server}/login", timeout=10_000)  # the autosave was answered 401
+    # The autosave was answered 401: to sign in, and back to the note after.
+    expect(page).to_have_url(f"{live_server}/login?next=/notes/{note_id}", timeout=10_000)
     assert fresh_note(note_id).subjective in (None, "")
 
-    login(page, live_server, world.pt.email, PASSWORD)
-    expect(page.get_by_role("heading", level=1)).to_have_text("Camelback Clinic")
-    main_nav(page).get_by_role("link", name="My Notes").click()
-    page.locator("#queue tbody tr").get_by_role("link", name="Rivera, Maria").click()
+    page.get_by_label("Email", exact=True).fill(world.pt.email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(f"{live_server}/notes/{note_id}")
     expect(subjective).to_have_value(typed)
     wait_for_autosave(page, note_id, subjective=typed)
 
-    # Saved for good: a reload shows it from the server, and the tab's copy is gone.
-    page.reload()
-    expect(subjective).to_have_value(typed)
-    expect(save_status(page)).to_have_text("Changes save as you type.")
-    assert page.evaluate(f"sessionStorage.getItem('caseload-note-draft-{note_id}')") is None
+    # Saved for good: another tab (its own sessionStorage, so nothing to put back) has it from the server.
+    other = page.context.new_page()
+    other.goto(f"{live_server}/notes/{note_id}")
+    expect(soap_field(other, "Subjective")).to_have_value(typed)
+    expect(save_status(other)).to_have_text("Changes save as you type.")
+    other.close()
 
 
 # -- 9. autosave ----------------------------------------------------------------------------------
@@ -420,3 +434,17 @@ def test_autosave_keeps_what_was_typed_across_a_reload(live_server, page: Page, 
     page.reload()
     expect(subjective).to_have_value(typed)
     expect(status).to_have_text("Changes save as you type.")
+
+
+def test_finalize_clicked_while_the_autosave_runs_finalizes(live_server, page: Page, world):
+    """Leaving a field autosaves it; a Finalize pressed at that moment waits for that save (it posts the
+    version the save answered), so the therapist's own autosave never refuses their Finalize."""
+    evaluated(world.case, world.pt)
+    sign_in(page, live_server, world.pt.email)
+    note_id = start_note(page, live_server, world.case, NoteKind.DAILY_NOTE)
+    for name, text in COMPLETE_SOAP.items():
+        soap_field(page, SOAP_LABELS[name]).fill(text)
+    finalize_button(page).click()  # no wait: the blur's autosave and the Finalize go together
+    expect(signatures(page)).to_contain_text("Electronically signed by Paula Therapist, PT")
+    note = fresh_note(note_id)
+    assert note.is_finalized and note.plan == COMPLETE_SOAP["plan"]

@@ -37,6 +37,8 @@ def upgrade():
         sa.Column('cosigner_id', sa.Integer(), nullable=True),
         sa.Column('supervised_by_id', sa.Integer(), nullable=True),
         sa.Column('version', sa.Integer(), nullable=False),
+        sa.Column('editor_token', sa.String(length=32), nullable=False),
+        sa.Column('editor_seq', sa.Integer(), nullable=False),
         sa.Column('subjective', sa.Text(), nullable=False),
         sa.Column('objective', sa.Text(), nullable=False),
         sa.Column('measurements', sa.JSON(), nullable=False),
