@@ -7,7 +7,8 @@ aside). What it leaves out is everything that sits between the database driver a
 
 * one statement per page: everything a page shows (the current clinic, the clinic switcher, the clinic's
   plugins, the rows, the pagination counts, the related rows such as a patient's addresses, phones,
-  cases, policies and authorizations, the plugin columns' cells, the license summary...) comes from ONE
+  cases, policies and authorizations, a page of notes with their authors and co-signers, the rows a case's
+  plan-of-care clocks are computed from, the plugin columns' cells, the license summary...) comes from ONE
   SQL statement that returns the page as one JSON document (JSON aggregation in the database; see
   :class:`Dialect`). ``app.config["STATEMENTS_PER_PAGE"]`` is 1 and every page request checks it;
 * the same DB-API driver as Caseload (stdlib ``sqlite3`` for ``sqlite:`` URLs, psycopg 3 for
@@ -26,7 +27,10 @@ the navigation's links and the Patient Manager's plugin buttons, for this user, 
 itself) are computed once at start-up from a Caseload app built with ``core.create_app`` (that app serves
 no request here). The pure-Python pieces of core reused per request are the template filters, enums,
 the form classes (rendered blank), ``profile_problems`` (Quick Add's Profile column), the plugin API's
-Column/Cell shapes and the plugins' cell helpers, ``Page`` and ``LicenseCount``.
+Column/Cell shapes and the plugins' cell helpers, ``Page`` and ``LicenseCount``, and for the case page's
+notes section the pure parts of the plan-of-care clocks (``core.notes.clocks``, ``core.notes.rules``,
+``alert_levels``, the ``CaseClocks``/``Alert`` shapes: :func:`case_clocks_of` builds them from the fetched rows
+as ``core.notes.alerts.case_clocks`` does from its queries) with ``startable_kinds`` given the finalized kinds.
 
 Differences from Caseload, by design (none shows in the markup of the bench's pages):
 
@@ -34,8 +38,8 @@ Differences from Caseload, by design (none shows in the markup of the bench's pa
   does not write. The Audit Trail page reads whatever is in the table when it is asked, as Caseload does,
   so both show the same rows when they are asked one after the other (the bench does so).
 * The ceiling serves the pages' first view and their pages (``?page=``), plus the Patient Manager's
-  search (``?q=``): any other query argument (the filters of the User Manager, Insurances and Audit Trail)
-  answers 404 rather than a page that would differ. htmx requests get the same partials as in Caseload.
+  search (``?q=``): any other query argument (the filters of the User Manager, Insurances and Audit Trail,
+  the note lists' ``?kind=`` and ``?status=``) answers 404 rather than a page that would differ. htmx requests get the same partials as in Caseload.
 * There are no flashed messages (no session) and no sign-in: every request is the bench user's; a page that
   does not exist answers Werkzeug's plain 404 rather than Caseload's error page.
 
@@ -73,12 +77,18 @@ from core.accounts.licenses import LicenseCount  # noqa: E402
 from core.audit import RecordLabel  # noqa: E402
 from core.cases import PLACES_OF_SERVICE, CaseStatus, Discipline, InsuredRelationship, PolicyRank, RelatedCause  # noqa: E402
 from core.cases.forms import AddAuthorizationForm  # noqa: E402
+from core.notes.actions import clinic_today, startable_kinds  # noqa: E402
+from core.notes.alerts import PLAN_KINDS, Alert, CaseClocks  # noqa: E402
+from core.notes.clocks import certification_end, progress_clock, signature_due  # noqa: E402
+from core.notes.rules import clock_rules_on  # noqa: E402
+from core.notes.workflow import NoteKind, NoteStatus  # noqa: E402
 from core.patients import AddressType, PhoneType, Sex, profile_problems  # noqa: E402
 from core.patients.forms import AccountNoteForm  # noqa: E402
 from core.patients.models import search_key  # noqa: E402
 from core.payers import InsuranceType, UnitCalculation  # noqa: E402
 from core.plugin_api import Cell, Column  # noqa: E402
 from core.tenancy import clinic_zone  # noqa: E402
+from core.tenancy.poc_alerts import alert_levels  # noqa: E402
 from core.web import Page, Permission, digits, form_errors, format_local_date, format_local_time, format_phone, format_zip, is_htmx  # noqa: E402
 from core.web.converters import MAX_ID, BoundedIntegerConverter  # noqa: E402
 from core.web.local_time import set_zone_source  # noqa: E402
@@ -91,12 +101,26 @@ BENCH_CLINIC = "Saguaro PT - Camelback"
 CSRF_TOKEN = "ceiling-csrf-token"  # noqa: S105  (no secret: the forms' token, never checked)
 CASELOAD_LIMIT = 50  # core.home.views: the Home page's caseload
 NOTES_PAGE_SIZE = 20  # core.patients.views: account notes per page
+NOTE_LIST_SIZE = 20  # core.notes.lists.notes_page: a chart's or a case's notes per page
+QUEUE_SIZE = 25  # core.notes.lists: My Notes and Incomplete Cosign Docs per page
+NO_FILTERS = {"kind": None, "status": None}  # core.notes.lists.filters_from without ?kind= or ?status=
+CERTIFICATION_DATES = ("sent_on", "verbal_order_on", "order_signed_on", "signed_on", "received_on")
+OPEN_STATUSES = ", ".join(f"'{s.value}'" for s in (NoteStatus.DRAFT, NoteStatus.RETURNED, NoteStatus.PENDING_COSIGNATURE))
 
 
 # -- SQL: the two dialects ---------------------------------------------------------------------------
-# A paginated list: the page's rows (see ``paged``), and the page's numbers for core.web.Page.
-PAGE_LIMIT = "LIMIT :size OFFSET (SELECT (number - 1) * :size FROM page)"
-PAGE_FIELDS = {"total": "(SELECT n FROM total)", "number": "(SELECT number FROM page)"}
+# A paginated list: the page's rows (see ``paged``), and the page's numbers for core.web.Page. A page with two
+# lists (the chart: account notes and notes) names the second one's CTEs with a prefix (``page_limit("note_")``).
+def page_limit(prefix: str = "") -> str:
+    return f"LIMIT :{prefix}size OFFSET (SELECT (number - 1) * :{prefix}size FROM {prefix}page)"
+
+
+def page_fields(prefix: str = "") -> dict[str, str]:
+    return {f"{prefix}total": f"(SELECT n FROM {prefix}total)", f"{prefix}number": f"(SELECT number FROM {prefix}page)"}
+
+
+PAGE_LIMIT = page_limit()
+PAGE_FIELDS = page_fields()
 
 
 class Json(str):
@@ -136,10 +160,10 @@ class Dialect:
         """
         return Json(f"(SELECT json_group_array(json(j)) FROM (SELECT {self.obj(**fields)} AS j {source} ORDER BY {order} {limit}))")
 
-    def page_rows(self, fields: dict[str, str], alias: str, source: str, order: str) -> Json:
+    def page_rows(self, fields: dict[str, str], alias: str, source: str, order: str, limit: str = PAGE_LIMIT) -> Json:
         """The JSON list of ``fields`` for one page of the rows of ``alias`` in ``source``: the page's rows are picked
         first (``SELECT alias.* … LIMIT … OFFSET …``), then the fields (and their subqueries) computed for them only."""
-        return Json(f"(SELECT json_group_array({self.obj(**fields)}) FROM (SELECT {alias}.* {source} ORDER BY {order} {PAGE_LIMIT}) {alias})")
+        return Json(f"(SELECT json_group_array({self.obj(**fields)}) FROM (SELECT {alias}.* {source} ORDER BY {order} {limit}) {alias})")
 
     def least(self, a: str, b: str) -> str:
         return f"min({a}, {b})"
@@ -184,11 +208,11 @@ class Postgres(Dialect):
         return Json(f"(SELECT coalesce(json_agg(s.j ORDER BY s.n), '[]'::json) FROM (SELECT {self.obj(**fields)} AS j, "
                     f"row_number() OVER (ORDER BY {order}) AS n {source} ORDER BY {order} {limit}) s)")
 
-    def page_rows(self, fields: dict[str, str], alias: str, source: str, order: str) -> Json:
+    def page_rows(self, fields: dict[str, str], alias: str, source: str, order: str, limit: str = PAGE_LIMIT) -> Json:
         # Picking the rows first also keeps the plan's estimated cost low: the OFFSET is a subquery, for which the
         # planner assumes 10% of the rows, and the per-row subqueries costed over them would switch JIT on.
         return Json(f"(SELECT coalesce(json_agg({self.obj(**fields)} ORDER BY {order}), '[]'::json) "
-                    f"FROM (SELECT {alias}.* {source} ORDER BY {order} {PAGE_LIMIT}) {alias})")
+                    f"FROM (SELECT {alias}.* {source} ORDER BY {order} {limit}) {alias})")
 
     def least(self, a: str, b: str) -> str:
         return f"least({a}, {b})"
@@ -212,12 +236,17 @@ def columns(alias: str, names: str) -> dict[str, str]:
     return {name: f"{alias}.{name}" for name in names.split()}
 
 
-def paged(d: Dialect, source: str) -> str:
+def paged(d: Dialect, source: str, *more: tuple[str, str]) -> str:
     """The ``WITH`` clause of a paginated page: ``total`` counts the rows of ``source``; ``page`` is the page
-    asked for (``:page``, at least 1) clamped to the pages that exist, as core.web.paginate does."""
-    last = d.greatest("1", "(n + :size - 1) / :size")
-    return (f"WITH total AS MATERIALIZED (SELECT count(*) AS n {source}), "
-            f"page AS MATERIALIZED (SELECT {d.least(':page', last)} AS number FROM total) ")
+    asked for (``:page``, at least 1) clamped to the pages that exist, as core.web.paginate does. ``more``:
+    ``(prefix, source)`` of another list on the page, its CTEs ``{prefix}total`` and ``{prefix}page`` (its
+    page size ``:{prefix}size``, the same ``:page``)."""
+    def ctes(prefix: str, source: str) -> str:
+        last = d.greatest("1", f"(n + :{prefix}size - 1) / :{prefix}size")
+        return (f"{prefix}total AS MATERIALIZED (SELECT count(*) AS n {source}), "
+                f"{prefix}page AS MATERIALIZED (SELECT {d.least(':page', last)} AS number FROM {prefix}total)")
+
+    return "WITH " + ", ".join(ctes(prefix, s) for prefix, s in (("", source), *more)) + " "
 
 
 class Database:
@@ -350,6 +379,79 @@ def note_of(n: dict) -> Row:
                author=Person(**n["author"]) if n["author"] else None)
 
 
+def named_user(u: dict | None) -> User | None:
+    """A note's author or co-signer, loaded by name and type (core.notes.lists.NAMES)."""
+    return User(**{**u, "user_type": UserType(u["user_type"])}) if u else None
+
+
+def clinical_note_of(n: dict) -> Row:
+    """A note of a list (core.notes.lists): kind, status, date, author and co-signer; its case (title and
+    discipline) and patient (names) when the list shows them."""
+    case, patient = n.get("case"), n.get("patient")
+    return Row(id=n["id"], kind=NoteKind(n["kind"]), status=NoteStatus(n["status"]), date_of_service=_date(n["date_of_service"]),
+               forwarded_at=_instant(n.get("forwarded_at")), author=named_user(n["author"]), cosigner=named_user(n["cosigner"]),
+               case=Row(title=case["title"], discipline=Discipline(case["discipline"])) if case else None,
+               patient=Row(**patient) if patient else None)
+
+
+def case_clocks_of(medicare: bool, finalized: list[dict], plan: dict | None, company, today: date) -> CaseClocks:
+    """core.notes.alerts.case_clocks (for the case page: no note being finalized) over the rows the case page's
+    statement read: the case's finalized notes (kind, date, in date order) and its latest plan-of-care note with its
+    plan_certification row; the dates and rules are core.notes.clocks' and core.notes.rules' pure functions."""
+    rows = [Row(kind=NoteKind(r["kind"]), date_of_service=_date(r["date_of_service"])) for r in finalized]
+    clocks = CaseClocks(medicare=medicare, finalized_kinds=[r.kind for r in rows])
+    plan_rows = [r for r in rows if r.kind in PLAN_KINDS]
+    if not plan_rows or plan is None:
+        return clocks
+    first_eval = next((r for r in plan_rows if r.kind is not NoteKind.PROGRESS_NOTE), plan_rows[0])
+    c = plan["certification"]
+    cert = Row(**{name: _date(c[name]) for name in CERTIFICATION_DATES}) if c else None
+    note = Row(id=plan["id"], kind=NoteKind(plan["kind"]), date_of_service=_date(plan["date_of_service"]),
+               plan_start=_date(plan["plan_start"]), plan_end=_date(plan["plan_end"]))
+    clocks.plan_note, clocks.certification = note, cert
+    clocks.episode_start = first_eval.date_of_service
+    clocks.certification_start = note.plan_start or note.date_of_service
+    clocks.certification_end = certification_end(clocks.certification_start, note.plan_end)
+
+    treatments = [r.date_of_service for r in rows if r.kind is not NoteKind.PLACEHOLDER_EVALUATION]
+    progress = [r.date_of_service for r in rows if r.kind is NoteKind.PROGRESS_NOTE]
+    clocks.last_progress_report = progress[-1] if progress else None
+    clock = progress_clock(treatments, clocks.episode_start, progress[-1] if progress else None, today)
+    clocks.treatment_days, clocks.progress_due_at = clock.treatment_days, clock.due_at
+
+    verbal = bool(cert and cert.verbal_order_on)
+    clocks.signature_due = signature_due(clocks.certification_start, verbal_order=verbal)
+    initial = note.kind is not NoteKind.PROGRESS_NOTE
+    rules = clock_rules_on(clocks.certification_start)
+    if cert and cert.signed_on:
+        clocks.signature_status = f"Signed by the physician on {cert.signed_on:%m/%d/%Y}"
+    elif (initial and rules.transmission_meets_initial_certification and cert and cert.order_signed_on and cert.sent_on
+          and cert.sent_on <= signature_due(clocks.certification_start)):
+        clocks.signature_status = (f"Initial certification met: signed order of {cert.order_signed_on:%m/%d/%Y} and "
+                                   f"plan of care sent on {cert.sent_on:%m/%d/%Y}")
+    elif cert and cert.sent_on:
+        clocks.signature_status = f"Sent to the physician on {cert.sent_on:%m/%d/%Y}; signature due by {clocks.signature_due:%m/%d/%Y}"
+    else:
+        clocks.signature_status = f"Not sent to the physician yet; signature due by {clocks.signature_due:%m/%d/%Y}"
+
+    if medicare:
+        levels = alert_levels(company)
+        if today > clocks.certification_end:
+            clocks.alerts.append(Alert("certification", (
+                f"The plan of care expired on {clocks.certification_end:%m/%d/%Y}: recertify it with a "
+                "Progress Note / Re-Certification before more daily notes."), levels["certification"]))
+        signed = clocks.signature_status.startswith(("Signed", "Initial certification met"))
+        if not signed and today > clocks.signature_due:
+            clocks.alerts.append(Alert("signature", (
+                f"The physician's signature on the plan of care was due by {clocks.signature_due:%m/%d/%Y}."),
+                levels["signature"]))
+        if clocks.treatment_days > clocks.progress_due_at or clocks.progress_report_due:
+            clocks.alerts.append(Alert("progress_report", (
+                f"Progress report due: treatment day {clocks.treatment_days} since the last progress report "
+                f"(due at the {clocks.progress_due_at}th)."), levels["progress_report"]))
+    return clocks
+
+
 def format_ssn(ssn: str | None) -> str:
     """core.patients.views.format_ssn."""
     return f"{ssn[:3]}-{ssn[3:5]}-{ssn[5:]}" if ssn and len(ssn) == 9 else (ssn or "")
@@ -385,6 +487,24 @@ def layout_fields(d: Dialect) -> dict[str, str]:
     }
 
 
+def note_fields(d: Dialect, alias: str, *, patient: bool = False) -> dict[str, str]:
+    """A note of a list (core.notes.lists): its own columns, author and co-signer by name and type, its case's
+    title and discipline, and (the queues) its patient's names."""
+    def user(column: str) -> Json:
+        return Json(f"(SELECT {d.obj(**columns('u', 'first_name last_name user_type'))} FROM user_account u WHERE u.id = {column})")
+
+    fields = {**columns(alias, "id kind status date_of_service forwarded_at"), "author": user(f"{alias}.author_id"),
+              "cosigner": user(f"{alias}.cosigner_id"),
+              "case": Json(f"(SELECT {d.obj(**columns('k', 'title discipline'))} FROM patient_case k WHERE k.id = {alias}.case_id)")}
+    if patient:
+        fields["patient"] = Json(f"(SELECT {d.obj(**columns('p', 'first_name last_name date_of_birth'))} FROM patient p "
+                                 f"WHERE p.id = {alias}.patient_id)")
+    return fields
+
+
+NOTES_NEWEST_FIRST = "x.date_of_service DESC, x.id DESC"  # core.notes.lists: the chart's, the case's and My Notes' order
+
+
 def page_number() -> int:
     """``?page=`` as core.web.paginate reads it (the clamp to the pages that exist is in the SQL)."""
     try:
@@ -403,7 +523,10 @@ class Ceiling:
         self.params = {"clinic_id": static.clinic_id, "user_id": static.user.id}
         self.sql = {name: build(d) for name, build in (
             ("home", self.home_sql), ("chart", self.chart_sql), ("case", self.case_sql), ("users", self.users_sql),
-            ("insurances", self.insurances_sql), ("audit", self.audit_sql))}
+            ("insurances", self.insurances_sql), ("audit", self.audit_sql),
+            ("mine", lambda d: self.queue_sql(d, f"x.author_id = :user_id AND x.status IN ({OPEN_STATUSES})", NOTES_NEWEST_FIRST)),
+            ("cosign", lambda d: self.queue_sql(d, f"x.cosigner_id = :user_id AND x.status = '{NoteStatus.PENDING_COSIGNATURE.value}'",
+                                                "x.forwarded_at, x.id")))}
         self.patient_sql: dict[str, str] = {}
 
     # -- shared --------------------------------------------------------------------------------------
@@ -566,12 +689,16 @@ class Ceiling:
         note = {**columns("n", "id body is_sticky created_at"), "author": Json(author)}
         notes = d.page_rows(note, "n", notes_source, "n.created_at DESC, n.id DESC")
         sticky = d.rows(note, notes_source + " AND n.is_sticky", "n.created_at DESC, n.id DESC")
-        return paged(d, notes_source) + "SELECT " + d.obj(**layout_fields(d), patient=Json(patient), cases=cases, **PAGE_FIELDS,
-                                                          notes=notes, sticky=sticky)
+        # core.notes.views._chart_section: a page of the patient's notes (every case's), newest first.
+        clinical_source = "FROM note x WHERE x.patient_id = :patient_id AND x.clinic_id = :clinic_id"
+        clinical = d.page_rows(note_fields(d, "x"), "x", clinical_source, NOTES_NEWEST_FIRST, page_limit("note_"))
+        return paged(d, notes_source, ("note_", clinical_source)) + "SELECT " + d.obj(
+            **layout_fields(d), patient=Json(patient), cases=cases, **PAGE_FIELDS, notes=notes, sticky=sticky,
+            **page_fields("note_"), clinical_notes=clinical)
 
     def chart(self, patient_id: int):
         self.only_args("page")
-        data = self.fetch("chart", patient_id=patient_id, page=page_number(), size=NOTES_PAGE_SIZE)
+        data = self.fetch("chart", patient_id=patient_id, page=page_number(), size=NOTES_PAGE_SIZE, note_size=NOTE_LIST_SIZE)
         clinic, _, context = self.layout(data)
         p = data["patient"]
         if p is None:
@@ -586,10 +713,13 @@ class Ceiling:
                  for k in data["cases"]]
         can_edit = self.user.can(Permission.EDIT_PATIENTS)
         notes = Page(items=[note_of(n) for n in data["notes"]], number=data["number"], size=NOTES_PAGE_SIZE, total=data["total"])
+        clinical = Page(items=[clinical_note_of(n) for n in data["clinical_notes"]], number=data["note_number"], size=NOTE_LIST_SIZE,
+                        total=data["note_total"])
+        section = {"page": clinical, "filters": NO_FILTERS}
         return self.render("patients/chart.html", patient=patient, notes=notes, sticky_notes=[note_of(n) for n in data["sticky"]],
                            note_form=AccountNoteForm(**BLANK_FORM), can_edit=can_edit, args=request.args,
                            ssn_shown=(format_ssn(patient.ssn) if can_edit else patient.masked_ssn) if patient.ssn else "",
-                           clinic=clinic, chart_cases=lambda _patient: cases, **context)
+                           clinic=clinic, chart_cases=lambda _patient: cases, chart_notes_section=lambda _patient: section, **context)
 
     # -- the case page -----------------------------------------------------------------------------
     def case_sql(self, d: Dialect) -> str:
@@ -610,12 +740,34 @@ class Ceiling:
         case = (f"(SELECT {d.obj(**case_fields, therapist=therapist, physician=Json(physician), policies=policies, authorizations=authorizations)} "
                 "FROM patient_case k JOIN user_account u ON u.id = k.therapist_id LEFT JOIN referring_physician r ON r.id = k.referring_physician_id "
                 "WHERE k.id = :case_id AND k.patient_id = :patient_id AND k.clinic_id = :clinic_id)")
-        return "SELECT " + d.obj(**layout_fields(d), patient=Json(patient), case=Json(case))
+        # core.notes.views._case_section: the company's Plan of Care Alerts and Initial Exam Case Copy; the clocks'
+        # rows (core.notes.alerts.case_clocks): the case's finalized notes, its latest plan-of-care note with its
+        # certification; the copy offer (_copy_offer: on a case without notes, the patient's latest finalized
+        # evaluative note of another case); a page of the case's notes.
+        company = (f"(SELECT {d.obj(poc_alerts=Json('co.poc_alerts'), initial_exam_case_copy='co.initial_exam_case_copy')} "
+                   "FROM clinic c JOIN company co ON co.id = c.company_id WHERE c.id = :clinic_id)")
+        finalized = d.rows(columns("f", "kind date_of_service"), "FROM note f WHERE f.case_id = :case_id AND f.status = 'finalized'",
+                           "f.date_of_service, f.id")
+        plan_kinds = ", ".join(f"'{k.value}'" for k in PLAN_KINDS)
+        certification = f"(SELECT {d.obj(**columns('pc', ' '.join(CERTIFICATION_DATES)))} FROM plan_certification pc WHERE pc.note_id = pn.id)"
+        plan = (f"(SELECT {d.obj(**columns('pn', 'id kind date_of_service plan_start plan_end'), certification=Json(certification))} "
+                f"FROM note pn WHERE pn.case_id = :case_id AND pn.status = 'finalized' AND pn.kind IN ({plan_kinds}) "
+                "ORDER BY pn.date_of_service DESC, pn.id DESC LIMIT 1)")
+        offer = ("(CASE WHEN (SELECT co.initial_exam_case_copy FROM clinic c JOIN company co ON co.id = c.company_id WHERE c.id = :clinic_id) "
+                 "AND NOT EXISTS (SELECT 1 FROM note o WHERE o.case_id = :case_id) "
+                 f"THEN (SELECT {d.obj(**columns('o', 'id kind date_of_service'))} FROM note o WHERE o.patient_id = :patient_id "
+                 f"AND o.case_id <> :case_id AND o.clinic_id = :clinic_id AND o.status = 'finalized' AND o.kind <> '{NoteKind.DAILY_NOTE.value}' "
+                 "ORDER BY o.date_of_service DESC, o.finalized_at DESC LIMIT 1) END)")
+        notes_source = "FROM note x WHERE x.case_id = :case_id AND x.clinic_id = :clinic_id"
+        notes = d.page_rows(note_fields(d, "x"), "x", notes_source, NOTES_NEWEST_FIRST)
+        return paged(d, notes_source) + "SELECT " + d.obj(**layout_fields(d), patient=Json(patient), case=Json(case), company=Json(company),
+                                                          finalized=finalized, plan=Json(plan), copy_offer=Json(offer), **PAGE_FIELDS,
+                                                          notes=notes)
 
     def case_page(self, patient_id: int, case_id: int):
-        self.only_args()
-        data = self.fetch("case", patient_id=patient_id, case_id=case_id)
-        _, _, context = self.layout(data)
+        self.only_args("page")
+        data = self.fetch("case", patient_id=patient_id, case_id=case_id, page=page_number(), size=NOTE_LIST_SIZE)
+        clinic, _, context = self.layout(data)
         if data["patient"] is None or data["case"] is None:
             abort(404)
         k = data["case"]
@@ -625,15 +777,50 @@ class Ceiling:
                            "insured_relationship": InsuredRelationship(cp["insured_relationship"]),
                            "insurance": Row(name=cp["insurance_name"], insurance_type=InsuranceType(cp["insurance_type"]))})
                     for cp in k["policies"]]
-        case = Row(**{**k, "discipline": Discipline(k["discipline"]), "status": CaseStatus(k["status"]), "therapist": therapist,
+        case = Row(**{**k, "patient_id": data["patient"]["id"], "discipline": Discipline(k["discipline"]), "status": CaseStatus(k["status"]),
+                      "therapist": therapist,
                       "referring_physician": Physician(**k["physician"]) if k["physician"] else None,
                       "referral_date": _date(k["referral_date"]), "onset_date": _date(k["onset_date"]),
                       "accident_date": _date(k["accident_date"]), "related_cause": RelatedCause(k["related_cause"]),
                       "apply_kx_modifier": bool(k["apply_kx_modifier"]), "policies": policies,
                       "authorizations": [authorization_of(a) for a in k["authorizations"]]})
         patient = Patient(**data["patient"])
+        company = Row(poc_alerts=data["company"]["poc_alerts"], initial_exam_case_copy=bool(data["company"]["initial_exam_case_copy"]))
+        clocks = case_clocks_of(any(p.insurance.insurance_type.is_medicare for p in policies), data["finalized"], data["plan"], company,
+                                clinic_today(clinic))
+        can_start = self.user.can(Permission.START_NOTES)
+        offer = data["copy_offer"] if can_start else None
+        copy_offer = Row(id=offer["id"], kind=NoteKind(offer["kind"]), date_of_service=_date(offer["date_of_service"])) if offer else None
+        section = {"page": Page(items=[clinical_note_of(n) for n in data["notes"]], number=data["number"], size=NOTE_LIST_SIZE,
+                                total=data["total"]),
+                   "filters": NO_FILTERS, "clocks": clocks, "startable": startable_kinds(case, clocks.finalized_kinds) if can_start else [],
+                   "copy_offer": copy_offer}
         return self.render("cases/show.html", patient=patient, case=case, auth_form=AddAuthorizationForm(**BLANK_FORM), message=None,
-                           place_labels=dict(PLACES_OF_SERVICE), **self.static.case_urls(patient.id), **context)
+                           place_labels=dict(PLACES_OF_SERVICE), case_notes_section=lambda _case: section, **self.static.case_urls(patient.id),
+                           **context)
+
+    # -- My Notes and Incomplete Cosign Docs -----------------------------------------------------
+    def queue_sql(self, d: Dialect, where: str, order: str) -> str:
+        """core.notes.lists.my_notes_page / cosign_page: a page of the clinic's notes ``where`` says, with author,
+        co-signer, patient and case."""
+        source = f"FROM note x WHERE x.clinic_id = :clinic_id AND {where}"
+        notes = d.page_rows(note_fields(d, "x", patient=True), "x", source, order)
+        return paged(d, source) + "SELECT " + d.obj(**layout_fields(d), **PAGE_FIELDS, notes=notes)
+
+    def queue(self, name: str, permission: Permission, template: str, endpoint: str, queue: str):
+        self.only_args("page")
+        if not self.user.can(permission):
+            abort(403)
+        data = self.fetch(name, page=page_number(), size=QUEUE_SIZE)
+        _, _, context = self.layout(data)
+        page = Page(items=[clinical_note_of(n) for n in data["notes"]], number=data["number"], size=QUEUE_SIZE, total=data["total"])
+        return self.render(template, "notes/_queue_table.html", page=page, endpoint=endpoint, queue=queue, **context)
+
+    def my_notes(self):
+        return self.queue("mine", Permission.START_NOTES, "notes/mine.html", "notes.mine", "mine")
+
+    def cosign_queue(self):
+        return self.queue("cosign", Permission.FINISH_NOTES, "notes/cosign.html", "notes.cosign_queue", "cosign")
 
     # -- User Manager ------------------------------------------------------------------------------
     def users_sql(self, d: Dialect) -> str:
@@ -712,6 +899,8 @@ class Ceiling:
             "user": (columns("x", "first_name last_name user_type"), "user_account x"),
             "case": ({**columns("x", "title patient_id"), **columns("y", "last_name first_name")},
                      "patient_case x JOIN patient y ON y.id = x.patient_id"),
+            "note": ({**columns("x", "kind date_of_service"), **columns("y", "last_name first_name")},
+                     "note x JOIN patient y ON y.id = x.patient_id"),
             "insurance": (columns("x", "name"), "insurance x"),
             "referring_physician": (columns("x", "last_name first_name"), "referring_physician x"),
             "clinic": (columns("x", "name"), "clinic x"),
@@ -755,6 +944,10 @@ def record_label(kind: str, record_id: int, f: dict) -> RecordLabel:
     if kind == "case":
         return RecordLabel(f"{f['title']} — {f['last_name']}, {f['first_name']}",
                            url_for("cases.show", patient_id=f["patient_id"], case_id=record_id))
+    if kind == "note":
+        day = f["date_of_service"]
+        return RecordLabel(f"{f['kind']} {day[5:7]}/{day[8:10]}/{day[:4]} — {f['last_name']}, {f['first_name']}",
+                           url_for("notes.show", note_id=record_id))
     if kind == "insurance":
         return RecordLabel(f["name"], url_for("insurances.edit", insurance_id=record_id))
     if kind == "referring_physician":
@@ -851,7 +1044,7 @@ def create_ceiling_app(database_url: str, paths: list[str]) -> Flask:
     ceiling = Ceiling(Database(database_url), static)
     pages = {"home.index": ceiling.home, "patients.index": ceiling.patient_manager, "patients.chart": ceiling.chart,
              "cases.show": ceiling.case_page, "user_manager.index": ceiling.user_manager, "insurances.index": ceiling.insurances,
-             "audit.index": ceiling.audit_trail}
+             "audit.index": ceiling.audit_trail, "notes.mine": ceiling.my_notes, "notes.cosign_queue": ceiling.cosign_queue}
     for endpoint, view in pages.items():
         app.view_functions[endpoint] = one_statement(view)
     adapter = app.url_map.bind("localhost")

@@ -290,7 +290,7 @@ def main(argv=None) -> int:
         data = build(app, total)
         print(f"built {total} cases with a draft daily note each in {time.perf_counter() - started:.1f} s")
         with app.app_context():
-            dialect = db.engine.dialect.name
+            dialect = f"{db.engine.dialect.name} ({db.engine.dialect.driver})"
             counter = StatementCounter(db.engine)
         drafts = iter(data["drafts"])
         timings = {"finalize": [], "bare": []}

@@ -15,7 +15,8 @@ Two modes:
   for ``--duration`` seconds; the table gives requests/s and p50/p95/p99 latency for both.
 
 The database is built once and reused (the demo, plus ``--patients`` patients and ``--users`` users in the
-demo's Camelback clinic, every plugin switched on there); ``--rebuild`` builds it again.
+demo's Camelback clinic, every plugin switched on there, and bulk notes: see ``add_notes``); ``--rebuild``
+builds it again.
 
     .venv/bin/python scripts/bench_pages.py                                   # SQLite, instance/bench/
     .venv/bin/python scripts/bench_pages.py --database-url postgresql://postgres@127.0.0.1:5432/caseload_bench
@@ -53,6 +54,12 @@ BENCH_EMAIL = "admin@demo.test"
 BENCH_PASSWORD = "demo-password"  # noqa: S105  (the demo data's published password)
 BENCH_CLINIC = "Saguaro PT - Camelback"
 USER_BATCH = 1000
+NOTE_CASES = 1000  # bulk patients at Camelback given a case with an evaluation and daily notes, all finalized
+DAILIES_PER_CASE = 4
+OPEN_NOTES = 30  # the bench user's own open notes on those cases (My Notes): drafts, returned, pending co-signature
+COSIGN_NOTES = 30  # notes forwarded to the bench user for co-signature (Incomplete Cosign Docs)
+CASE_TITLES = ("Low back pain", "Neck pain", "Right knee osteoarthritis", "Left shoulder impingement", "Ankle sprain",
+               "Total hip replacement rehab", "Plantar fasciitis", "Lateral epicondylitis")
 
 
 @dataclass(frozen=True)
@@ -102,19 +109,37 @@ def ensure_postgres_database(url: str, rebuild: bool) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def bench_counts(db) -> tuple[int, int]:
+def bench_counts(db) -> tuple[int, int, int]:
     from sqlalchemy import func, select
 
     from core.accounts import User
+    from core.notes.models import Note
     from core.patients import Patient
 
     users = db.session.scalar(select(func.count(User.id)).where(User.email.like("bench%@example.test"))) or 0
     patients = db.session.scalar(select(func.count(Patient.id))) or 0
-    return patients, users
+    notes = db.session.scalar(select(func.count(Note.id))) or 0
+    return patients, users, notes
+
+
+def richest_patient(db, clinic_id: int) -> tuple[int, int]:
+    """The benched chart and case: the Camelback patient with the most cases, then the most account notes (then
+    the lowest id), and that patient's first case."""
+    from sqlalchemy import func, select
+
+    from core.cases import Case
+    from core.patients import AccountNote, Patient
+
+    cases = select(Case.patient_id, func.count(Case.id).label("n")).where(Case.clinic_id == clinic_id).group_by(Case.patient_id).subquery()
+    notes = select(AccountNote.patient_id, func.count(AccountNote.id).label("n")).group_by(AccountNote.patient_id).subquery()
+    patient_id = db.session.execute(
+        select(Patient.id).join(cases, cases.c.patient_id == Patient.id).outerjoin(notes, notes.c.patient_id == Patient.id)
+        .order_by(cases.c.n.desc(), func.coalesce(notes.c.n, 0).desc(), Patient.id).limit(1)).scalar_one()
+    return patient_id, db.session.scalar(select(Case.id).where(Case.patient_id == patient_id).order_by(Case.id))
 
 
 def build(app, args) -> None:
-    """Migrate, seed the demo, add the bench patients and users, switch every plugin on at Camelback."""
+    """Migrate, seed the demo, add the bench patients, users and notes, switch every plugin on at Camelback."""
     from bench_patient_search import load
     from flask_migrate import upgrade
     from sqlalchemy import func, insert, select, text
@@ -129,11 +154,12 @@ def build(app, args) -> None:
     with app.app_context():
         upgrade(directory=str(REPO / "core" / "migrations"), revision="heads")
         if db.session.scalar(select(Clinic.id).limit(1)) is not None:
-            patients, users = bench_counts(db)
-            if users == args.users and patients >= args.patients:
-                print(f"reusing the bench database ({patients:,} patients, {users:,} bench users)")
+            patients, users, notes = bench_counts(db)
+            if users == args.users and patients >= args.patients and notes >= NOTE_CASES * (1 + DAILIES_PER_CASE):
+                print(f"reusing the bench database ({patients:,} patients, {users:,} bench users, {notes:,} notes)")
                 return
-            sys.exit("the database holds other data: pass --rebuild (or another --database-url)")
+            sys.exit("the database holds other data (or a bench build from before the notes): pass --rebuild "
+                     "(or another --database-url)")
         started = time.perf_counter()
         seed_demo()
         clinic = db.session.scalar(select(Clinic).where(Clinic.name == BENCH_CLINIC))
@@ -155,28 +181,174 @@ def build(app, args) -> None:
         ids = db.session.scalars(select(User.id).where(User.email.like("bench%@example.test"))).all()
         db.session.execute(insert(ClinicAccess), [{"user_id": i, "clinic_id": clinic.id, "is_default": True} for i in ids])
         db.session.commit()
+        camelback_bulk = [pid for pid in range(first_id, first_id + args.patients) if pid % 2 == 0][:NOTE_CASES]
+        notes = add_notes(db, clinic, admin, camelback_bulk, random.Random(20240602))
         with db.engine.begin() as conn:
             conn.execute(text("ANALYZE"))
-        print(f"built the bench database in {time.perf_counter() - started:.0f} s")
+        print(f"built the bench database in {time.perf_counter() - started:.0f} s ({notes:,} bench notes)")
+
+
+def add_notes(db, clinic, admin, patient_ids: list[int], rng: random.Random) -> int:
+    """Bulk notes, inserted as finalize would leave them (status, dates, signatures, SHA-256; no audit events):
+
+    * the benched case (``richest_patient``): a Medicare episode of eleven weeks by its therapist: the Initial
+      Evaluation (its plan certified by the physician), daily notes twice a week (every third by the demo's PTA,
+      co-signed), a Progress Note / Re-Certification on the 11th treatment day (sent to the physician, not signed
+      back: overdue), more daily notes (a progress report is due again), the PTA's latest daily note pending
+      co-signature and today's draft: two pages of notes on the chart and the case page, the clocks with two
+      warnings;
+    * ``patient_ids`` (bulk patients at Camelback): one PT case each with a bench PT as therapist, an Initial
+      Evaluation and ``DAILIES_PER_CASE`` daily notes, finalized;
+    * the bench user's open notes on the first ``OPEN_NOTES`` of those cases (drafts, returned, forwarded to a
+      bench PT) and ``COSIGN_NOTES`` daily notes of bench PTAs forwarded to the bench user: two pages each of My
+      Notes and Incomplete Cosign Docs.
+
+    Returns the number of notes added."""
+    from datetime import datetime, timedelta
+    from datetime import time as clock
+    from types import SimpleNamespace
+
+    from sqlalchemy import func, insert, select, text
+
+    from core.accounts import User, UserType
+    from core.cases import Case, CaseStatus, Discipline
+    from core.notes.actions import clinic_today
+    from core.notes.content import canonical_content, content_sha256
+    from core.notes.models import Note, NoteDiagnosis, NoteSignature, PlanCertification
+    from core.notes.workflow import NoteKind, NoteStatus
+
+    today = clinic_today(clinic)
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.user_type.in_((UserType.PT, UserType.PTA))))}
+    pts = [i for i, u in sorted(users.items()) if u.user_type is UserType.PT and u.email.startswith("bench")]
+    ptas = [i for i, u in sorted(users.items()) if u.user_type is UserType.PTA and u.email.startswith("bench")]
+    demo_pta = next(i for i, u in users.items() if u.email == "pta@demo.test")
+    users[admin.id] = admin
+    next_note = (db.session.scalar(select(func.max(Note.id))) or 0) + 1
+    notes, diagnoses, signatures, certifications = [], [], [], []
+
+    def at(day, hour: int, minute: int = 0) -> datetime:
+        return datetime.combine(day, clock(hour, minute))
+
+    def sign(note_id: int, role: str, user_id: int, when: datetime) -> None:
+        u = users[user_id]
+        signatures.append({"note_id": note_id, "role": role, "user_id": user_id, "name": f"{u.first_name} {u.last_name}",
+                           "credentials": u.user_type.value, "signed_at": when})
+
+    def note(case: dict, kind: NoteKind, day, author: int, status: NoteStatus = NoteStatus.FINALIZED, *,
+             cosigner: int | None = None, plan_weeks: int = 6) -> int:
+        nonlocal next_note
+        note_id, next_note = next_note, next_note + 1
+        pain = rng.randint(1, 7)
+        row = {"id": note_id, "clinic_id": clinic.id, "patient_id": case["patient_id"], "case_id": case["id"], "kind": kind,
+               "status": status, "date_of_service": day, "author_id": author, "cosigner_id": cosigner, "supervised_by_id": None,
+               "version": 1, "subjective": f"{case['title']}: pain {pain}/10 today; home program done most days.",
+               "objective": f"Therapeutic exercise 25 minutes, manual therapy 10 minutes. Pain {pain}/10 after the session.",
+               "measurements": [{"kind": "Pain (0-10)", "site": case["title"], "value": str(pain)}],
+               "assessment": "Tolerated the session well; progressing toward the goals.",
+               "plan": "Continue the plan of care; progress the home program.", "goals": [], "frequency_per_week": None,
+               "duration_weeks": None, "interventions": "", "plan_start": None, "plan_end": None, "sections": {},
+               "do_not_bill": False, "return_comment": "", "assistant_verbiage": "", "copied_from_id": None,
+               "charges_need_update": False, "created_at": at(day, 15), "updated_at": at(day, 16), "forwarded_at": None,
+               "finalized_at": None, "finalized_by_id": None, "content_sha256": None}
+        dx = []
+        if kind.is_evaluative:
+            row.update(goals=[{"term": "short", "text": "Independent with the home exercise program in 2 weeks", "status": "progressing"},
+                              {"term": "long", "text": "Return to prior level of function in 6 weeks", "status": "progressing"}],
+                       frequency_per_week=2, duration_weeks=plan_weeks, plan_start=day,
+                       plan_end=day + timedelta(weeks=plan_weeks, days=-1),
+                       interventions="Therapeutic exercise (97110), manual therapy (97140), home exercise program.")
+            dx = [{"note_id": note_id, "position": 0, "code": "M54.50", "description": "Low back pain, unspecified", "is_treating": True}]
+            diagnoses.extend(dx)
+        if cosigner is not None:
+            row["forwarded_at"] = at(day, 17, len(notes) % 60)
+        if status is NoteStatus.RETURNED:
+            row["return_comment"] = "Add the minutes of each intervention, then forward it again."
+        if status is NoteStatus.FINALIZED:
+            finisher = cosigner or author
+            row.update(finalized_at=at(day, 18), finalized_by_id=finisher)
+            sign(note_id, "provider", author, row["forwarded_at"] or row["finalized_at"])
+            if cosigner is not None:
+                sign(note_id, "co-signer", cosigner, row["finalized_at"])
+            document = canonical_content(SimpleNamespace(**row, diagnoses=[SimpleNamespace(code=d["code"], is_treating=True) for d in dx]))
+            row["content_sha256"] = content_sha256(document)
+        notes.append(row)
+        return note_id
+
+    # The benched case: a Medicare episode, two pages of notes, the clocks with alerts.
+    patient_id, case_id = richest_patient(db, clinic.id)
+    bench_case = db.session.get(Case, case_id)
+    case = {"id": bench_case.id, "patient_id": bench_case.patient_id, "title": bench_case.title}
+    pt = bench_case.therapist_id
+    start = today - timedelta(days=77)
+    ie = note(case, NoteKind.INITIAL_EVALUATION, start, pt)
+    certifications.append({"note_id": ie, "sent_on": start + timedelta(days=1), "signed_on": start + timedelta(days=12),
+                           "received_on": start + timedelta(days=14), "updated_at": at(start, 12), "updated_by_id": pt})
+    visits, day = [], start
+    while (day := day + timedelta(days=3 + len(visits) % 2)) < today:
+        visits.append(day)
+    for n, day in enumerate(visits[:-1], start=1):
+        if n == 10:
+            pn = note(case, NoteKind.PROGRESS_NOTE, day, pt, plan_weeks=8)
+            certifications.append({"note_id": pn, "sent_on": day + timedelta(days=1), "updated_at": at(day, 12), "updated_by_id": pt})
+        elif n % 3 == 0:
+            note(case, NoteKind.DAILY_NOTE, day, demo_pta, cosigner=pt)
+        else:
+            note(case, NoteKind.DAILY_NOTE, day, pt)
+    note(case, NoteKind.DAILY_NOTE, visits[-1], demo_pta, NoteStatus.PENDING_COSIGNATURE, cosigner=pt)
+    note(case, NoteKind.DAILY_NOTE, today, pt, NoteStatus.DRAFT)
+
+    # Bulk cases with finalized notes; the bench user's open notes and the notes forwarded to them.
+    next_case = (db.session.scalar(select(func.max(Case.id))) or 0) + 1
+    cases = []
+    for n, pid in enumerate(patient_ids):
+        therapist = pts[n % len(pts)]
+        day = today - timedelta(days=rng.randint(30, 400))
+        case = {"id": next_case + n, "clinic_id": clinic.id, "patient_id": pid, "title": rng.choice(CASE_TITLES),
+                "discipline": Discipline.PT, "therapist_id": therapist, "referral_date": day - timedelta(days=7),
+                "onset_date": day - timedelta(days=30), "status": CaseStatus.ACTIVE, "has_finalized_notes": True,
+                "created_at": at(day - timedelta(days=7), 15)}
+        cases.append(case)
+        note(case, NoteKind.INITIAL_EVALUATION, day, therapist)
+        for _ in range(DAILIES_PER_CASE):
+            day += timedelta(days=rng.randint(2, 5))
+            note(case, NoteKind.DAILY_NOTE, day, therapist)
+        case["last_day"] = day
+    def recent(case: dict):  # an open note's date: the last two weeks, after the case's finalized notes
+        return max(case["last_day"] + timedelta(days=1), today - timedelta(days=rng.randint(0, 14)))
+
+    for n, case in enumerate(cases[:OPEN_NOTES]):
+        status = (NoteStatus.DRAFT, NoteStatus.DRAFT, NoteStatus.RETURNED, NoteStatus.PENDING_COSIGNATURE)[n % 4]
+        cosigner = pts[(n + 1) % len(pts)] if status is not NoteStatus.DRAFT else None
+        note(case, NoteKind.DAILY_NOTE, recent(case), admin.id, status, cosigner=cosigner)
+    for n, case in enumerate(cases[OPEN_NOTES:OPEN_NOTES + COSIGN_NOTES]):
+        note(case, NoteKind.DAILY_NOTE, recent(case), ptas[n % len(ptas)], NoteStatus.PENDING_COSIGNATURE, cosigner=admin.id)
+
+    db.session.execute(insert(Case), [{k: v for k, v in c.items() if k != "last_day"} for c in cases])
+    for batch in range(0, len(notes), 2000):
+        db.session.execute(insert(Note), notes[batch:batch + 2000])
+    db.session.execute(insert(NoteDiagnosis), diagnoses)
+    db.session.execute(insert(NoteSignature), signatures)
+    db.session.execute(insert(PlanCertification), certifications)
+    bench_case.has_finalized_notes = True
+    db.session.commit()
+    if db.engine.dialect.name == "postgresql":  # explicit ids were inserted: move the sequences past them
+        for table in ("patient_case", "note"):
+            db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"))  # noqa: S608  (fixed table names)
+        db.session.commit()
+    return len(notes)
 
 
 def bench_pages(app) -> list[Page]:
     """The main pages, with the ids of the demo's richest patient and case at Camelback."""
-    from sqlalchemy import func, select
+    from sqlalchemy import select
 
-    from core.cases import Case
     from core.extensions import db
-    from core.patients import AccountNote, Patient
+    from core.patients import Patient
     from core.tenancy import Clinic
 
     with app.app_context():
         clinic_id = db.session.scalar(select(Clinic.id).where(Clinic.name == BENCH_CLINIC))
-        cases = select(Case.patient_id, func.count(Case.id).label("n")).where(Case.clinic_id == clinic_id).group_by(Case.patient_id).subquery()
-        notes = select(AccountNote.patient_id, func.count(AccountNote.id).label("n")).group_by(AccountNote.patient_id).subquery()
-        patient_id = db.session.execute(
-            select(Patient.id).join(cases, cases.c.patient_id == Patient.id).outerjoin(notes, notes.c.patient_id == Patient.id)
-            .order_by(cases.c.n.desc(), func.coalesce(notes.c.n, 0).desc(), Patient.id).limit(1)).scalar_one()
-        case_id = db.session.scalar(select(Case.id).where(Case.patient_id == patient_id).order_by(Case.id))
+        patient_id, case_id = richest_patient(db, clinic_id)
         last_name = db.session.scalar(select(Patient.last_name).where(Patient.id == patient_id))
     return [
         Page("Home", "/"),
@@ -187,6 +359,8 @@ def bench_pages(app) -> list[Page]:
         Page("User Manager", "/users/"),
         Page("insurances", "/settings/insurances/"),
         Page("audit trail", "/admin/audit/"),
+        Page("My Notes", "/notes/"),
+        Page("Incomplete Cosign Docs", "/notes/cosign"),
     ]
 
 
@@ -292,13 +466,13 @@ def measure_pages(app, ceiling, pages: list[Page], runs: int, show_sql: bool, sh
 def print_pages(results: list[dict], dialect: str, args) -> None:
     print(f"\n== pages: {dialect}, demo + {args.patients:,} patients + {args.users:,} users, every plugin on; "
           f"median of {args.runs} interleaved requests")
-    print(f"{'page':<16} {'Caseload ms':>11} {'ceiling ms':>10} {'ratio':>6} {'SQL':>4} {'ceiling SQL':>11} "
+    print(f"{'page':<22} {'Caseload ms':>11} {'ceiling ms':>10} {'ratio':>6} {'SQL':>4} {'ceiling SQL':>11} "
           f"{'KB':>6} {'same markup':>11}")
     for r in results:
         ours, theirs = statistics.median(r["ours"]), statistics.median(r["theirs"])
         statements = statistics.median(r["statements"])
         markup = "yes" if r["same"] else f"{r['differing']} lines"
-        print(f"{r['page'].name:<16} {ours:>11.2f} {theirs:>10.2f} {ours / theirs:>6.2f} {statements:>4.0f} "
+        print(f"{r['page'].name:<22} {ours:>11.2f} {theirs:>10.2f} {ours / theirs:>6.2f} {statements:>4.0f} "
               f"{r['ceiling_statements']:>11} {r['bytes'] / 1024:>6.1f} {markup:>11}")
 
 

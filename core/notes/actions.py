@@ -125,7 +125,7 @@ def start_note(case: Case, kind: NoteKind, date_of_service: date, user: User, cl
                                         is_treating=d.is_treating) for d in copy_from.diagnoses]
     db.session.add(note)
     db.session.flush()
-    record("note.create", "note", note.id, clinic_id=note.clinic_id,
+    record("note.create", "note", note.id, clinic_id=note.clinic_id, actor=user,
            summary=f"{kind.value}" + (f", copied from note {copy_from.id}" if copy_from else ""))
     db.session.commit()
     return note
@@ -163,11 +163,15 @@ def save_note(note: Note, clinic, user: User, form, version: int | None) -> Note
     if parsed.diagnoses is not None:
         current = [(d.code, d.is_treating) for d in note.diagnoses]
         wanted = [(d.code, treating) for d, treating in parsed.diagnoses]
-        if current != wanted:
-            note.diagnoses = []
-            db.session.flush()
-            note.diagnoses = [NoteDiagnosis(position=i, code=d.code, description=d.description, is_treating=treating)
-                              for i, (d, treating) in enumerate(parsed.diagnoses)]
+        if current != wanted:  # rewritten in place, position by position (no flush between)
+            rows = list(note.diagnoses)
+            for i, (d, treating) in enumerate(parsed.diagnoses):
+                if i < len(rows):
+                    rows[i].code, rows[i].description, rows[i].is_treating = d.code, d.description, treating
+                else:
+                    note.diagnoses.append(NoteDiagnosis(position=i, code=d.code, description=d.description, is_treating=treating))
+            for extra in rows[len(parsed.diagnoses):]:
+                note.diagnoses.remove(extra)
     note.updated_at = utcnow()
     try:
         db.session.commit()
@@ -203,7 +207,7 @@ def refused_saves(note: Note, user: User) -> list[RefusedSave]:
 def forward_note(note: Note, clinic, user: User, cosigner: User) -> None:
     answer = _require(Action.FORWARD, note, clinic, user, cosigner)
     note.status, note.cosigner_id, note.forwarded_at, note.return_comment = answer.to, cosigner.id, utcnow(), ""
-    record("note.forward", "note", note.id, clinic_id=note.clinic_id, summary=f"Forwarded to user {cosigner.id} for co-signature")
+    record("note.forward", "note", note.id, clinic_id=note.clinic_id, actor=user, summary=f"Forwarded to user {cosigner.id} for co-signature")
     _commit_once(note)
 
 
@@ -216,7 +220,7 @@ def return_note(note: Note, clinic, user: User, comment: str) -> None:
     _clean(comment)
     answer = _require(Action.RETURN, note, clinic, user)
     note.status, note.return_comment = answer.to, comment
-    record("note.return", "note", note.id, clinic_id=note.clinic_id, summary="Returned to the author")
+    record("note.return", "note", note.id, clinic_id=note.clinic_id, actor=user, summary="Returned to the author")
     _commit_once(note)
 
 
@@ -259,36 +263,40 @@ def finalize_note(note: Note, clinic, user: User, *, supervised_by: User | None 
         raise FinalizeBlocked(problems)
 
     now = utcnow()
-    if assistant_alone:
-        note.supervised_by_id = supervised_by.id
-        if clinic.assistant_finalization:
-            note.assistant_verbiage = clinic.assistant_finalization_verbiage or ""
-    note.status, note.finalized_at, note.finalized_by_id = NoteStatus.FINALIZED, now, user.id
-    note.signatures = [_signature(note.author, "provider", note.finalized_at if action is Action.FINALIZE else note.forwarded_at or now)]
+    # The signatures first: reading the signatures on file must not flush a half-finalized note.
+    signatures = [_signature(note.author, "provider", now if action is Action.FINALIZE else note.forwarded_at or now)]
     if action is Action.COSIGN:
-        note.signatures.append(_signature(user, "co-signer", now))
+        signatures.append(_signature(user, "co-signer", now))
+    with db.session.no_autoflush:
+        if assistant_alone:
+            note.supervised_by_id = supervised_by.id
+            if clinic.assistant_finalization:
+                note.assistant_verbiage = clinic.assistant_finalization_verbiage or ""
+        note.status, note.finalized_at, note.finalized_by_id = NoteStatus.FINALIZED, now, user.id
+        note.signatures = signatures
     note.content_sha256 = note_sha256(note)
-    billable_visit = note.kind.is_billable and not note.do_not_bill
-    if billable_visit:
-        db.session.execute(
-            update(Authorization)
-            .where(Authorization.case_id == note.case_id, Authorization.start_date <= note.date_of_service,
-                   Authorization.end_date >= note.date_of_service)
-            .values(visits_used=Authorization.visits_used + 1)
-            .execution_options(synchronize_session=False)
-        )
     case = note.case
     case.has_finalized_notes = True
     if note.kind is NoteKind.DISCHARGE_SUMMARY:
         case.status = CaseStatus.DISCHARGED
-    record("note.cosign" if action is Action.COSIGN else "note.finalize", "note", note.id, clinic_id=note.clinic_id,
+    record("note.cosign" if action is Action.COSIGN else "note.finalize", "note", note.id, clinic_id=note.clinic_id, actor=user,
            summary=f"{note.kind.value} finalized" + (" (Do Not Bill)" if note.do_not_bill else ""))
+    hooks = hooks_for(clinic)  # before the commit expires the clinic
     try:
+        db.session.flush()  # the note's UPDATE ... WHERE version = the one read: a second finalize stops here
+        if note.kind.is_billable and not note.do_not_bill:
+            db.session.execute(
+                update(Authorization)
+                .where(Authorization.case_id == note.case_id, Authorization.start_date <= note.date_of_service,
+                       Authorization.end_date >= note.date_of_service)
+                .values(visits_used=Authorization.visits_used + 1)
+                .execution_options(synchronize_session=False)
+            )
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
         raise NoteRefused("This note was finalized or changed by another request: reload it to see its state now.") from None
-    _announce(note, clinic, user)
+    _announce(hooks, note, clinic, user)
     return warnings
 
 
@@ -302,10 +310,10 @@ def _signature(user: User, role: str, when: datetime) -> NoteSignature:
     )
 
 
-def _announce(note: Note, clinic, user: User) -> None:
+def _announce(hooks, note: Note, clinic, user: User) -> None:
     """``caseload_note_finalized`` after the commit; a failing plugin is logged (no patient data)."""
     try:
-        hooks_for(clinic).caseload_note_finalized(note=note, clinic=clinic, user=user)
+        hooks.caseload_note_finalized(note=note, clinic=clinic, user=user)
     except Exception:  # noqa: BLE001 (a plugin's failure never undoes a finalize)
         log.exception("caseload_note_finalized failed for note %s", note.id)
 
@@ -321,7 +329,7 @@ def add_addendum(note: Note, user: User, text: str) -> Addendum:
     addendum = Addendum(note_id=note.id, author_id=user.id, text=text)
     db.session.add(addendum)
     db.session.flush()
-    record("note.addendum", "note", note.id, clinic_id=note.clinic_id, summary=f"Addendum {addendum.id} started")
+    record("note.addendum", "note", note.id, clinic_id=note.clinic_id, actor=user, summary=f"Addendum {addendum.id} started")
     db.session.commit()
     return addendum
 
@@ -353,7 +361,7 @@ def finalize_addendum(addendum: Addendum, user: User, *, rebill: bool, text: str
     addendum.content_sha256 = addendum_sha256(addendum)
     if rebill and note.kind.is_billable and not note.do_not_bill:
         note.charges_need_update = True
-    record("note.addendum_finalize", "note", note.id, clinic_id=note.clinic_id,
+    record("note.addendum_finalize", "note", note.id, clinic_id=note.clinic_id, actor=user,
            summary=f"Addendum {addendum.id}: " + ("Finalize & Rebill" if rebill else "Finalize"))
     db.session.commit()
 

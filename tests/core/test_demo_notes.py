@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from core.accounts import ProviderSignature, User, UserType
 from core.audit import AuditEvent
 from core.cases import Authorization, Case, CaseStatus
-from core.demo import seed_demo
 from core.demo import seed as seed_module
+from core.demo import seed_demo
 from core.demo.notes import seed_demo_notes
 from core.extensions import db
 from core.notes import Addendum, Note, NoteDiagnosis, NoteKind, NoteSignature, NoteStatus, PlanCertification, case_clocks

@@ -429,3 +429,22 @@ def test_one_pages_saves_never_conflict_but_another_pages_do(client, world):
     other = client.post(f"/notes/{note_id}/save", htmx=True,
                         data={"editor": "bbbb", "version": str(version), "seq": "9", "subjective": "tab b"})
     assert other.status_code == 409 and _note(note_id).subjective == "newest"
+
+
+def test_finalize_outside_a_request_names_its_actor_and_writes_the_note_once(world):
+    """Scripts and `flask demo` finalize through the same function: the trail names who finalized, and the
+    note is written in one UPDATE (its version moves by one)."""
+    from core.audit import AuditEvent
+    from core.notes import finalize_note, start_note
+
+    _evaluated(world)
+    note = start_note(world.case, NoteKind.DAILY_NOTE, TODAY, world.pt, world.clinic)
+    for name, value in COMPLETE_SOAP.items():
+        setattr(note, name, value)
+    db.session.commit()
+    before = note.version
+    finalize_note(note, world.clinic, world.pt)
+    assert _note(note.id).version == before + 1
+    actors = db.session.scalars(select(AuditEvent.actor_id).where(AuditEvent.object_type == "note",
+                                                                  AuditEvent.object_id == str(note.id))).all()
+    assert actors and set(actors) == {world.pt.id}
