@@ -257,7 +257,7 @@ def add_notes(db, clinic, admin, patient_ids: list[int], rng: random.Random) -> 
                        frequency_per_week=2, duration_weeks=plan_weeks, plan_start=day,
                        plan_end=day + timedelta(weeks=plan_weeks, days=-1),
                        interventions="Therapeutic exercise (97110), manual therapy (97140), home exercise program.")
-            dx = [{"note_id": note_id, "position": 0, "code": "M54.50", "description": "Low back pain, unspecified", "is_treating": True}]
+            dx = [{"note_id": note_id, "position": 0, "code": "M62.81", "description": "Muscle weakness (generalized)", "is_treating": True}]
             diagnoses.extend(dx)
         if cosigner is not None:
             row["forwarded_at"] = at(day, 17, len(notes) % 60)

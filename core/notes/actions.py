@@ -274,11 +274,11 @@ def finalize_note(note: Note, clinic, user: User, *, supervised_by: User | None 
                 note.assistant_verbiage = clinic.assistant_finalization_verbiage or ""
         note.status, note.finalized_at, note.finalized_by_id = NoteStatus.FINALIZED, now, user.id
         note.signatures = signatures
-    note.content_sha256 = note_sha256(note)
-    case = note.case
-    case.has_finalized_notes = True
-    if note.kind is NoteKind.DISCHARGE_SUMMARY:
-        case.status = CaseStatus.DISCHARGED
+        note.content_sha256 = note_sha256(note)
+        case = note.case
+        case.has_finalized_notes = True
+        if note.kind is NoteKind.DISCHARGE_SUMMARY:
+            case.status = CaseStatus.DISCHARGED
     record("note.cosign" if action is Action.COSIGN else "note.finalize", "note", note.id, clinic_id=note.clinic_id, actor=user,
            summary=f"{note.kind.value} finalized" + (" (Do Not Bill)" if note.do_not_bill else ""))
     hooks = hooks_for(clinic)  # before the commit expires the clinic
