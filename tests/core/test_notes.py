@@ -448,3 +448,18 @@ def test_finalize_outside_a_request_names_its_actor_and_writes_the_note_once(wor
     actors = db.session.scalars(select(AuditEvent.actor_id).where(AuditEvent.object_type == "note",
                                                                   AuditEvent.object_id == str(note.id))).all()
     assert actors and set(actors) == {world.pt.id}
+
+
+def test_without_finish_soap_notes_no_route_finalizes(client, world):
+    from core.web import Permission
+
+    _evaluated(world)
+    world.ot.set_permissions(set(world.ot.permission_set) - {Permission.FINISH_NOTES})
+    db.session.commit()
+    client.login(world.ot.email)
+    note_id = _start(client, world.case, NoteKind.DAILY_NOTE)
+    page = client.get(f"/notes/{note_id}").get_data(as_text=True)
+    assert ">Finalize</button>" not in page and "Finish SOAP Notes permission" in page
+    response = client.post(f"/notes/{note_id}/finalize", data={"version": str(_note(note_id).version), **COMPLETE_SOAP})
+    assert response.status_code == 422 and _note(note_id).status is NoteStatus.DRAFT
+    assert client.get("/notes/cosign").status_code == 403
