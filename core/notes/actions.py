@@ -139,7 +139,7 @@ def save_note(note: Note, clinic, user: User, form, version: int | None) -> Note
     (``RefusedSave``), so neither text is lost. Saves of one page (``editor`` token, ``seq`` counter) never
     conflict with each other: its newest text wins, an older request arriving late changes nothing."""
     _require(Action.SAVE, note, clinic, user)
-    parsed = read_note_form(form, evaluative=note.kind.is_evaluative)
+    parsed = read_note_form(form, evaluative=note.kind.is_evaluative, today=clinic_today(clinic))
     sections, section_errors = read_sections(note_sections(clinic, note.kind), form, note.sections)
     parsed.errors.update(section_errors)
     editor, seq = str(form.get("editor", ""))[:32], str(form.get("seq", ""))
@@ -206,6 +206,8 @@ def refused_saves(note: Note, user: User) -> list[RefusedSave]:
 # -- forward, return -------------------------------------------------------------------------------
 def forward_note(note: Note, clinic, user: User, cosigner: User) -> None:
     answer = _require(Action.FORWARD, note, clinic, user, cosigner)
+    if cosigner.user_type.value != note.case.discipline.value:
+        raise NoteRefused(f"A {note.case.discipline.value} case's note is co-signed by a {note.case.discipline.value}.")
     note.status, note.cosigner_id, note.forwarded_at, note.return_comment = answer.to, cosigner.id, utcnow(), ""
     record("note.forward", "note", note.id, clinic_id=note.clinic_id, actor=user, summary=f"Forwarded to user {cosigner.id} for co-signature")
     _commit_once(note)

@@ -31,7 +31,7 @@ def core_problems(note, clinic, today: date) -> list[Problem]:
     problems = []
     for name in REQUIRED_SECTIONS[note.kind]:
         if not (getattr(note, name) or "").strip():
-            problems.append(Problem("notes.section_missing", f"{LABELS[name]} is required on a {note.kind.value}.", name))
+            problems.append(Problem("notes.section_missing", f"{LABELS[name]} is required on {_a(note.kind.value)}.", name))
     if note.kind in PLAN_OF_CARE_KINDS or note.kind is NoteKind.DISCHARGE_SUMMARY:
         if not note.diagnoses:
             problems.append(Problem("notes.no_diagnosis", "Add at least one ICD-10-CM diagnosis.", "dx_code-0"))
@@ -53,11 +53,34 @@ def core_problems(note, clinic, today: date) -> list[Problem]:
             problems.append(Problem("notes.outside_policy", (
                 f"The date of service is outside the {policy.rank.value.lower()} policy's dates "
                 f"({policy.start_date:%m/%d/%Y} to {policy.end_date:%m/%d/%Y})."), "date_of_service"))
+    if note.kind.is_billable and not note.do_not_bill:
+        problems.extend(_authorization_problems(note))
     if note.kind is NoteKind.DAILY_NOTE:
         clocks = case_clocks(note.case, clinic.company, today, for_date=note.date_of_service)
         problems.extend(Problem(f"notes.clock.{a.key}", a.message, "date_of_service", blocking=a.blocks)
                         for a in clocks.alerts)
     return problems
+
+
+def _a(words: str) -> str:
+    return ("an " if words[:1].upper() in "AEIOU" else "a ") + words
+
+
+def _authorization_problems(note) -> list[Problem]:
+    """Warnings (not stops: the visit happened) when the case's authorization does not cover the visit."""
+    in_force = [a for a in note.case.authorizations if a.start_date <= note.date_of_service <= a.end_date]
+    needed = any(p.insurance.authorization_required for p in note.case.policies)
+    if not in_force:
+        if needed:
+            return [Problem("notes.no_authorization", "The insurance requires an authorization and none covers the date "
+                            "of service: add the authorization on the case.", "date_of_service", blocking=False)]
+        return []
+    if all(a.visits_remaining <= 0 for a in in_force):
+        a = in_force[0]
+        return [Problem("notes.authorization_used_up", (
+            f"Authorization {a.number} has no visits left ({a.visits_used} of {a.visits_authorized} used): this visit "
+            "goes over it."), "date_of_service", blocking=False)]
+    return []
 
 
 def finalize_problems(note, clinic, user, today: date) -> list[Problem]:

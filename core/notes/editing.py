@@ -83,14 +83,18 @@ def _rows(form, prefix: str, limit: int) -> list[int]:
     return [i for i in found if i < limit]
 
 
-def read_note_form(form, *, evaluative: bool) -> NoteInput:
-    """The changes asked by the editor's ``form`` (a MultiDict or dict) for a note."""
+def read_note_form(form, *, evaluative: bool, today: date | None = None) -> NoteInput:
+    """The changes asked by the editor's ``form`` (a MultiDict or dict) for a note; ``today`` (the
+    clinic's date) refuses a date of service in the future."""
     out = NoteInput()
     for name in SOAP_FIELDS:
         _text(form, name, TEXT_LIMIT, out)
     _date(form, "date_of_service", out)
     if "date_of_service" in out.values and out.values["date_of_service"] is None:
         out.errors["date_of_service"] = "Enter the date of service."
+        del out.values["date_of_service"]
+    elif today and out.values.get("date_of_service") and out.values["date_of_service"] > today:
+        out.errors["date_of_service"] = "The date of service cannot be in the future."
         del out.values["date_of_service"]
     if "measurements_present" in form:
         rows = []

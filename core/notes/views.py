@@ -114,6 +114,13 @@ def start(case_id: int):
         except ValueError as error:
             errors["date_of_service"], day = str(error), None
         if not errors:
+            existing = db.session.scalar(select(Note).where(
+                Note.case_id == case.id, Note.kind == kind, Note.date_of_service == day, Note.author_id == current_user.id,
+                Note.status != NoteStatus.FINALIZED).limit(1))
+            if existing is not None and request.form.get("another") != "yes":
+                flash(f"You already have a {kind.value} of {day:%m/%d/%Y} on this case that is not finalized yet: "
+                      "here it is.", "info")
+                return redirect(_note_url(existing), code=303)
             try:
                 note = actions.start_note(case, kind, day, current_user, clinic)
             except actions.NoteRefused as refused:
@@ -150,28 +157,57 @@ def copy_initial_exam(case_id: int):
 
 
 # -- the note --------------------------------------------------------------------------------------
+ROWS_ADDED = 3
+"""Rows an Add Diagnosis / Add Goal / Add Measurement button adds to the editor."""
+MORE = ("diagnoses", "goals", "measurements")
+
+
 def _editor_context(note: Note, clinic, **extra) -> dict:
+    more = request.args.get("more") if request.args.get("more") in MORE else None
     can_save = bool(actions.decision(Action.SAVE, note, clinic, current_user))
     pending_for_me = note.status is NoteStatus.PENDING_COSIGNATURE and note.cosigner_id == current_user.id
     alone = actions.decision(Action.FINALIZE, note, clinic, current_user) if note.status is not NoteStatus.PENDING_COSIGNATURE else None
     is_assistant = current_user.user_type.license_category.value == "Assistants"
-    therapists = [t for t in active_therapists(clinic) if t.id != current_user.id]
+    therapists = [t for t in _case_therapists(note, clinic) if t.id != current_user.id]
     cosigners = [t for t in therapists if t.can(Permission.FINISH_NOTES)] if can_save else []
     context = {
         "note": note, "case": note.case, "patient": note.patient, "can_save": can_save, "pending_for_me": pending_for_me,
         "finalize_alone": alone, "needs_supervisor": bool(alone) and is_assistant, "therapists": therapists,
         "cosigners": cosigners, "sections": note_sections(clinic, note.kind),
         "clocks": case_clocks(note.case, clinic.company, actions.clinic_today(clinic)),
-        "refused": actions.refused_saves(note, current_user) if can_save else [],
+        "refused": [(kept, _readable(kept.content)) for kept in actions.refused_saves(note, current_user)] if can_save else [],
         "measurement_kinds": MEASUREMENT_KINDS, "goal_statuses": GoalStatus.CHOICES, "max_diagnoses": MAX_DIAGNOSES,
-        "goal_rows": len(note.goals or []) + GOAL_ROWS_SPARE,
-        "measurement_rows": len(note.measurements or []) + MEASUREMENT_ROWS_SPARE,
+        "goal_rows": len(note.goals or []) + GOAL_ROWS_SPARE + (ROWS_ADDED if more == "goals" else 0),
+        "measurement_rows": len(note.measurements or []) + MEASUREMENT_ROWS_SPARE + (ROWS_ADDED if more == "measurements" else 0),
+        "diagnosis_rows": min(MAX_DIAGNOSES, len(note.diagnoses) + 2 + (ROWS_ADDED if more == "diagnoses" else 0)),
+        "page_url": _note_url(note),
         "form_values": None, "errors": {}, "problems": [], "message": None,
         "editor_token": secrets.token_hex(8),
         "can_forward": can_save and note.status is not NoteStatus.PENDING_COSIGNATURE and current_user.can(Permission.FORWARD_NOTES),
     }
     context.update(extra)
     return context
+
+
+FIELD_LABELS = {"subjective": "Subjective", "objective": "Objective", "assessment": "Assessment", "plan": "Plan",
+                "date_of_service": "Date of Service", "frequency_per_week": "Frequency (visits per week)",
+                "duration_weeks": "Duration (weeks)", "interventions": "Planned interventions",
+                "plan_start": "Plan start date", "plan_end": "Plan end date"}
+ROW_LABELS = {"dx_code": "Diagnosis {n}", "goal_text": "Goal {n}", "m_site": "Measure {n} site", "m_value": "Measure {n} value"}
+
+
+def _readable(content: dict) -> list[tuple[str, str]]:
+    """A refused save's text under the editor's own labels (its hidden and choice fields left out)."""
+    shown = []
+    for name, value in content.items():
+        if not value:
+            continue
+        if name in FIELD_LABELS:
+            shown.append((FIELD_LABELS[name], value))
+        elif "-" in name and name.rsplit("-", 1)[0] in ROW_LABELS and name.rsplit("-", 1)[1].isdigit():
+            prefix, index = name.rsplit("-", 1)
+            shown.append((ROW_LABELS[prefix].format(n=int(index) + 1), value))
+    return shown
 
 
 def _show_note(note: Note, clinic, status: int = 200, **extra):
@@ -183,7 +219,7 @@ def _show_note(note: Note, clinic, status: int = 200, **extra):
 def _read_view(note: Note, clinic, status: int = 200, **extra):
     certification = db.session.scalar(select(PlanCertification).where(PlanCertification.note_id == note.id)) \
         if note.kind.is_evaluative else None
-    return render("notes/show.html", status=status, note=note, case=note.case, patient=note.patient,
+    return render("notes/show.html", status=status, note=note, case=note.case, patient=note.patient, page_url=_note_url(note),
                   sections=note_sections(clinic, note.kind), certification=certification,
                   intact=is_intact(note) if note.is_finalized else None,
                   users={u.id: u for u in _named_users(note)}, **extra)
@@ -235,6 +271,9 @@ def save(note_id: int):
                       saved_at=note.updated_at)
     if parsed.errors:
         return _show_note(note, clinic, status=422, errors=parsed.errors, form_values=request.form)
+    more = request.form.get("more")
+    if more in MORE:  # Add Diagnosis / Add Goal / Add Measurement: saved, and the editor has more rows
+        return redirect(_note_url(note, more=more, _anchor=f"f-{more}"), code=303)
     flash("Draft saved.", "success")
     return redirect(_note_url(note), code=303)
 
@@ -256,10 +295,15 @@ def _save_posted(note: Note, clinic):
     return None
 
 
-def _user_of_clinic(raw: str | None, clinic) -> User | None:
+def _case_therapists(note: Note, clinic) -> list[User]:
+    """The clinic's active therapists of the case's discipline (a PT case's co-signer is a PT)."""
+    return [t for t in active_therapists(clinic) if t.user_type.value == note.case.discipline.value]
+
+
+def _therapist_for(note: Note, raw: str | None, clinic) -> User | None:
     if not (raw or "").isdigit():
         return None
-    return next((t for t in active_therapists(clinic) if t.id == int(raw)), None)
+    return next((t for t in _case_therapists(note, clinic) if t.id == int(raw)), None)
 
 
 @bp.route("/<int:note_id>/forward", methods=["POST"])
@@ -270,10 +314,10 @@ def forward(note_id: int):
     refused = _save_posted(note, clinic)
     if refused is not None:
         return refused
-    cosigner = _user_of_clinic(request.form.get("cosigner_id"), clinic)
+    cosigner = _therapist_for(note, request.form.get("cosigner_id"), clinic)
     try:
         if cosigner is None:
-            raise actions.NoteRefused("Choose the therapist who will co-sign the note.")
+            raise actions.NoteRefused(f"Choose the {note.case.discipline.value} who will co-sign the note.")
         actions.forward_note(note, clinic, current_user, cosigner)
     except actions.NoteRefused as error:
         return _show_note(note, clinic, status=422, message=str(error), errors={"cosigner_id": str(error)})
@@ -303,7 +347,7 @@ def finalize(note_id: int):
     refused = _save_posted(note, clinic)
     if refused is not None:
         return refused
-    supervisor = _user_of_clinic(request.form.get("supervised_by"), clinic)
+    supervisor = _therapist_for(note, request.form.get("supervised_by"), clinic)
     try:
         warnings = actions.finalize_note(note, clinic, current_user, supervised_by=supervisor,
                                          acknowledged=request.form.get("acknowledge_warnings") == "on")

@@ -11,3 +11,13 @@
   document.addEventListener("DOMContentLoaded", function () { focusMarked(document); });
   document.addEventListener("htmx:afterSettle", function (event) { focusMarked(event.detail.elt); });
 })();
+
+// A form answered with errors is rendered at the URL it was posted to (/notes/5/finalize): put the
+// page's own address back (<meta name="caseload-page-url">) so that Reload asks for the page, not
+// for the form to be sent again.
+(function () {
+  var meta = document.querySelector('meta[name="caseload-page-url"]');
+  if (meta && window.history && window.location.pathname !== meta.content) {
+    window.history.replaceState(null, "", meta.content);
+  }
+})();

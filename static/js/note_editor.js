@@ -55,15 +55,27 @@
     if (event.detail.elt === form) { event.detail.parameters.seq = String(nextSeq()); }
   });
 
-  form.addEventListener("input", function () { dirty = true; keep(); });
+  form.addEventListener("input", function () {
+    if (!dirty) {
+      var line = document.getElementById("save-status");
+      if (line && !saving) { line.textContent = "Unsaved changes (saving in a moment)."; }
+    }
+    dirty = true;
+    keep();
+  });
   form.addEventListener("change", function () { dirty = true; keep(); });
 
   // A button pressed while an autosave is on its way (leaving a field saves it) waits for that save,
   // so that it posts the version the save answered, not the one before it.
   var saving = false;
   var heldButton = null;
+  var statusLine = document.getElementById("save-status");
   document.body.addEventListener("htmx:beforeRequest", function (event) {
-    if (event.detail.elt === form) { saving = true; }
+    if (event.detail.elt === form) {
+      saving = true;
+      statusLine = document.getElementById("save-status");
+      if (statusLine) { statusLine.textContent = "Saving…"; }
+    }
   });
   document.body.addEventListener("htmx:afterRequest", function (event) {
     if (event.detail.elt !== form) { return; }

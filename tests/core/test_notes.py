@@ -463,3 +463,58 @@ def test_without_finish_soap_notes_no_route_finalizes(client, world):
     response = client.post(f"/notes/{note_id}/finalize", data={"version": str(_note(note_id).version), **COMPLETE_SOAP})
     assert response.status_code == 422 and _note(note_id).status is NoteStatus.DRAFT
     assert client.get("/notes/cosign").status_code == 403
+
+
+def test_starting_the_same_note_twice_opens_the_draft_there_is(client, world):
+    _evaluated(world)
+    client.login(world.pt.email)
+    first = _start(client, world.case, NoteKind.DAILY_NOTE)
+    response = client.post(f"/notes/new/{world.case.id}", data={"kind": "Daily Note", "date_of_service": TODAY.isoformat()})
+    assert response.headers["Location"].endswith(f"/notes/{first}")
+    assert db.session.scalar(select(func.count()).select_from(Note).where(Note.kind == NoteKind.DAILY_NOTE)) == 1
+
+
+def test_a_pt_cases_note_is_co_signed_by_a_pt(client, world):
+    _evaluated(world)
+    client.login(world.pta.email)
+    note_id = _start(client, world.case, NoteKind.DAILY_NOTE)
+    page = client.get(f"/notes/{note_id}").get_data(as_text=True)
+    assert "Paula Therapist, PT" in page and "Otto Occupational" not in page
+    response = client.post(f"/notes/{note_id}/forward", data={"version": str(_note(note_id).version), "cosigner_id": str(world.ot.id)})
+    assert response.status_code == 422 and _note(note_id).status is NoteStatus.DRAFT
+
+
+def test_a_future_date_of_service_is_refused_at_the_field_while_typing(client, world):
+    client.login(world.pt.email)
+    note_id = _start(client, world.case)
+    response = client.post(f"/notes/{note_id}/save", htmx=True,
+                           data={"version": str(_note(note_id).version), "date_of_service": (TODAY + timedelta(days=3)).isoformat()})
+    assert "cannot be in the future" in response.get_data(as_text=True) and _note(note_id).date_of_service == TODAY
+
+
+def test_a_visit_past_the_authorized_visits_is_a_warning_to_acknowledge(client, world):
+    _evaluated(world)
+    authorization = world.case.authorizations[0]
+    authorization.visits_used = authorization.visits_authorized
+    db.session.commit()
+    client.login(world.pt.email)
+    note_id = _start(client, world.case, NoteKind.DAILY_NOTE)
+    warned = client.post(f"/notes/{note_id}/finalize", data={"version": str(_note(note_id).version), **COMPLETE_SOAP})
+    assert warned.status_code == 422 and "has no visits left (20 of 20 used)" in warned.get_data(as_text=True)
+    done = client.post(f"/notes/{note_id}/finalize", data={"version": str(_note(note_id).version), "acknowledge_warnings": "on"})
+    assert done.status_code == 303
+
+
+def test_add_diagnosis_saves_and_offers_more_rows_and_refused_text_shows_under_labels(client, world):
+    client.login(world.pt.email)
+    note_id = _start(client, world.case)
+    response = client.post(f"/notes/{note_id}/save", data={"version": str(_note(note_id).version), "more": "diagnoses",
+                                                          "diagnoses_present": "1", "dx_code-0": "M54.50"})
+    assert response.status_code == 303 and "more=diagnoses" in response.headers["Location"]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'name="dx_code-5"' in page and 'value="None"' not in page
+    client.post(f"/notes/{note_id}/save", htmx=True, data={"version": "1", "editor": "other", "subjective": "mine",
+                                                          "dx_code-1": "M25.561", "seq": "4"})
+    page = client.get(f"/notes/{note_id}").get_data(as_text=True)
+    kept = page[page.index("Your unsaved text"):]
+    assert "<dt>Subjective</dt>" in kept and "<dt>Diagnosis 2</dt>" in kept and "<dt>seq</dt>" not in kept

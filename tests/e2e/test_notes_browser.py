@@ -312,7 +312,7 @@ def test_an_addendum_finalized_with_rebill_shows_under_the_note(live_server, pag
     form.get_by_role("button", name="Finalize", exact=True).click()
     expect(page).to_have_url(f"{live_server}/notes/{note.id}#addenda")
     expect(page.get_by_role("status").filter(has_text="Addendum finalized.")).to_be_visible()
-    expect(page.get_by_text("Charges marked for a charge update (rebill)")).to_have_count(0)
+    expect(page.get_by_text("this note's charges wait for a charge update")).to_have_count(0)
 
     form.get_by_label("Add Addendum").fill("Added 97110 x1.")
     form.get_by_role("button", name="Finalize & Rebill").click()
@@ -322,7 +322,7 @@ def test_an_addendum_finalized_with_rebill_shows_under_the_note(live_server, pag
     expect(items.nth(0)).to_contain_text("Addendum by Paula Therapist, PT on")
     expect(items.nth(0)).to_contain_text("Finalize (no claim impact)")
     expect(items.nth(1)).to_contain_text("Finalize & Rebill (claim impact)")
-    expect(page.get_by_text("Charges marked for a charge update (rebill)")).to_be_visible()
+    expect(page.get_by_text("this note's charges wait for a charge update")).to_be_visible()
     expect(form.get_by_label("Add Addendum")).to_have_value("")
     current = fresh_note(note.id)
     assert current.charges_need_update and [a.rebill for a in current.addenda] == [False, True]
