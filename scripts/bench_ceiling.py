@@ -28,9 +28,9 @@ itself) are computed once at start-up from a Caseload app built with ``core.crea
 no request here). The pure-Python pieces of core reused per request are the template filters, enums,
 the form classes (rendered blank), ``profile_problems`` (Quick Add's Profile column), the plugin API's
 Column/Cell shapes and the plugins' cell helpers, ``Page`` and ``LicenseCount``, and for the case page's
-notes section the pure parts of the plan-of-care clocks (``core.notes.clocks``, ``core.notes.rules``,
-``alert_levels``, the ``CaseClocks``/``Alert`` shapes: :func:`case_clocks_of` builds them from the fetched rows
-as ``core.notes.alerts.case_clocks`` does from its queries) with ``startable_kinds`` given the finalized kinds.
+notes section the pure half of the plan-of-care clocks (``core.notes.alerts.clocks_of``, which
+:func:`case_clocks_of` calls with the fetched rows as ``core.notes.alerts.case_clocks`` does with its queries)
+with ``startable_kinds`` given the finalized kinds.
 
 Differences from Caseload, by design (none shows in the markup of the bench's pages):
 
@@ -78,9 +78,7 @@ from core.audit import RecordLabel  # noqa: E402
 from core.cases import PLACES_OF_SERVICE, CaseStatus, Discipline, InsuredRelationship, PolicyRank, RelatedCause  # noqa: E402
 from core.cases.forms import AddAuthorizationForm  # noqa: E402
 from core.notes.actions import clinic_today, startable_kinds  # noqa: E402
-from core.notes.alerts import PLAN_KINDS, Alert, CaseClocks  # noqa: E402
-from core.notes.clocks import certification_end, progress_clock, signature_due  # noqa: E402
-from core.notes.rules import clock_rules_on  # noqa: E402
+from core.notes.alerts import PLAN_KINDS, CaseClocks, clocks_of  # noqa: E402
 from core.notes.workflow import NoteKind, NoteStatus  # noqa: E402
 from core.patients import AddressType, PhoneType, Sex, profile_problems  # noqa: E402
 from core.patients.forms import AccountNoteForm  # noqa: E402
@@ -88,7 +86,6 @@ from core.patients.models import search_key  # noqa: E402
 from core.payers import InsuranceType, UnitCalculation  # noqa: E402
 from core.plugin_api import Cell, Column  # noqa: E402
 from core.tenancy import clinic_zone  # noqa: E402
-from core.tenancy.poc_alerts import alert_levels  # noqa: E402
 from core.web import Page, Permission, digits, form_errors, format_local_date, format_local_time, format_phone, format_zip, is_htmx  # noqa: E402
 from core.web.converters import MAX_ID, BoundedIntegerConverter  # noqa: E402
 from core.web.local_time import set_zone_source  # noqa: E402
@@ -397,59 +394,15 @@ def clinical_note_of(n: dict) -> Row:
 def case_clocks_of(medicare: bool, finalized: list[dict], plan: dict | None, company, today: date) -> CaseClocks:
     """core.notes.alerts.case_clocks (for the case page: no note being finalized) over the rows the case page's
     statement read: the case's finalized notes (kind, date, in date order) and its latest plan-of-care note with its
-    plan_certification row; the dates and rules are core.notes.clocks' and core.notes.rules' pure functions."""
+    plan_certification row, handed to core.notes.alerts.clocks_of (no database)."""
     rows = [Row(kind=NoteKind(r["kind"]), date_of_service=_date(r["date_of_service"])) for r in finalized]
-    clocks = CaseClocks(medicare=medicare, finalized_kinds=[r.kind for r in rows])
-    plan_rows = [r for r in rows if r.kind in PLAN_KINDS]
-    if not plan_rows or plan is None:
-        return clocks
-    first_eval = next((r for r in plan_rows if r.kind is not NoteKind.PROGRESS_NOTE), plan_rows[0])
-    c = plan["certification"]
-    cert = Row(**{name: _date(c[name]) for name in CERTIFICATION_DATES}) if c else None
-    note = Row(id=plan["id"], kind=NoteKind(plan["kind"]), date_of_service=_date(plan["date_of_service"]),
-               plan_start=_date(plan["plan_start"]), plan_end=_date(plan["plan_end"]))
-    clocks.plan_note, clocks.certification = note, cert
-    clocks.episode_start = first_eval.date_of_service
-    clocks.certification_start = note.plan_start or note.date_of_service
-    clocks.certification_end = certification_end(clocks.certification_start, note.plan_end)
-
-    treatments = [r.date_of_service for r in rows if r.kind is not NoteKind.PLACEHOLDER_EVALUATION]
-    progress = [r.date_of_service for r in rows if r.kind is NoteKind.PROGRESS_NOTE]
-    clocks.last_progress_report = progress[-1] if progress else None
-    clock = progress_clock(treatments, clocks.episode_start, progress[-1] if progress else None, today)
-    clocks.treatment_days, clocks.progress_due_at = clock.treatment_days, clock.due_at
-
-    verbal = bool(cert and cert.verbal_order_on)
-    clocks.signature_due = signature_due(clocks.certification_start, verbal_order=verbal)
-    initial = note.kind is not NoteKind.PROGRESS_NOTE
-    rules = clock_rules_on(clocks.certification_start)
-    if cert and cert.signed_on:
-        clocks.signature_status = f"Signed by the physician on {cert.signed_on:%m/%d/%Y}"
-    elif (initial and rules.transmission_meets_initial_certification and cert and cert.order_signed_on and cert.sent_on
-          and cert.sent_on <= signature_due(clocks.certification_start)):
-        clocks.signature_status = (f"Initial certification met: signed order of {cert.order_signed_on:%m/%d/%Y} and "
-                                   f"plan of care sent on {cert.sent_on:%m/%d/%Y}")
-    elif cert and cert.sent_on:
-        clocks.signature_status = f"Sent to the physician on {cert.sent_on:%m/%d/%Y}; signature due by {clocks.signature_due:%m/%d/%Y}"
-    else:
-        clocks.signature_status = f"Not sent to the physician yet; signature due by {clocks.signature_due:%m/%d/%Y}"
-
-    if medicare:
-        levels = alert_levels(company)
-        if today > clocks.certification_end:
-            clocks.alerts.append(Alert("certification", (
-                f"The plan of care expired on {clocks.certification_end:%m/%d/%Y}: recertify it with a "
-                "Progress Note / Re-Certification before more daily notes."), levels["certification"]))
-        signed = clocks.signature_status.startswith(("Signed", "Initial certification met"))
-        if not signed and today > clocks.signature_due:
-            clocks.alerts.append(Alert("signature", (
-                f"The physician's signature on the plan of care was due by {clocks.signature_due:%m/%d/%Y}."),
-                levels["signature"]))
-        if clocks.treatment_days > clocks.progress_due_at or clocks.progress_report_due:
-            clocks.alerts.append(Alert("progress_report", (
-                f"Progress report due: treatment day {clocks.treatment_days} since the last progress report "
-                f"(due at the {clocks.progress_due_at}th)."), levels["progress_report"]))
-    return clocks
+    note = cert = None
+    if plan is not None:
+        c = plan["certification"]
+        cert = Row(**{name: _date(c[name]) for name in CERTIFICATION_DATES}) if c else None
+        note = Row(id=plan["id"], kind=NoteKind(plan["kind"]), date_of_service=_date(plan["date_of_service"]),
+                   plan_start=_date(plan["plan_start"]), plan_end=_date(plan["plan_end"]))
+    return clocks_of(medicare, rows, note, cert, company, today)
 
 
 def format_ssn(ssn: str | None) -> str:

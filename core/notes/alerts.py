@@ -59,23 +59,35 @@ class CaseClocks:
 def case_clocks(case, company, today: date, *, for_date: date | None = None) -> CaseClocks:
     """The clocks of ``case`` on ``today``. With ``for_date`` (the date of service of a daily note being
     finalized), the alerts are those that note would raise: the certification is checked on that date and
-    the note's day is counted as a treatment day."""
+    the note's day is counted as a treatment day. Two statements: the finalized notes' kinds and dates,
+    then the latest plan of care with its certification."""
     medicare = any(p.insurance.insurance_type.is_medicare for p in case.policies)
     rows = db.session.execute(
         select(Note.id, Note.kind, Note.date_of_service)
         .where(Note.case_id == case.id, Note.status == NoteStatus.FINALIZED)
         .order_by(Note.date_of_service, Note.id)
     ).all()
+    plan_rows = [r for r in rows if r.kind in PLAN_KINDS]
+    plan_note = certification = None
+    if plan_rows:
+        plan_note, certification = db.session.execute(
+            select(Note, PlanCertification).outerjoin(PlanCertification, PlanCertification.note_id == Note.id)
+            .where(Note.id == plan_rows[-1].id)).one()
+    return clocks_of(medicare, rows, plan_note, certification, company, today, for_date=for_date)
+
+
+def clocks_of(medicare: bool, rows, plan_note, certification, company, today: date, *, for_date: date | None = None) -> CaseClocks:
+    """The clocks from what was read (no database): ``rows`` are the case's finalized notes in date order
+    (each with ``kind`` and ``date_of_service``), ``plan_note`` the latest of them that holds a plan of care
+    (with ``kind``, ``date_of_service``, ``plan_start``, ``plan_end``) and ``certification`` its
+    :class:`PlanCertification` (or anything with the same dates), or None."""
     clocks = CaseClocks(medicare=medicare, finalized_kinds=[r.kind for r in rows])
     plan_rows = [r for r in rows if r.kind in PLAN_KINDS]
-    if not plan_rows:
+    if not plan_rows or plan_note is None:
         return clocks
     first_eval = next((r for r in plan_rows if r.kind is not NoteKind.PROGRESS_NOTE), plan_rows[0])
-    latest = plan_rows[-1]
-    note, clocks.certification = db.session.execute(
-        select(Note, PlanCertification).outerjoin(PlanCertification, PlanCertification.note_id == Note.id)
-        .where(Note.id == latest.id)).one()
-    clocks.plan_note = note
+    note = plan_note
+    clocks.plan_note, clocks.certification = note, certification
     clocks.episode_start = first_eval.date_of_service
     clocks.certification_start = note.plan_start or note.date_of_service
     clocks.certification_end = certification_end(clocks.certification_start, note.plan_end)
@@ -93,7 +105,7 @@ def case_clocks(case, company, today: date, *, for_date: date | None = None) -> 
     cert = clocks.certification
     verbal = bool(cert and cert.verbal_order_on)
     clocks.signature_due = signature_due(clocks.certification_start, verbal_order=verbal)
-    initial = latest.kind is not NoteKind.PROGRESS_NOTE
+    initial = note.kind is not NoteKind.PROGRESS_NOTE
     rules = clock_rules_on(clocks.certification_start)
     if cert and cert.signed_on:
         clocks.signature_status = f"Signed by the physician on {cert.signed_on:%m/%d/%Y}"
