@@ -87,7 +87,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 # Core's packages, bottom layer first. Importing a package registers its models (for the ORM and Alembic)
 # and its signal receivers; each module listed in BLUEPRINTS has a ``bp``.
-PACKAGES = ("web", "audit", "tenancy", "plugin_host", "accounts", "payers", "patients", "cases", "notes", "home", "demo")
+PACKAGES = ("web", "audit", "tenancy", "plugin_host", "accounts", "payers", "patients", "cases", "billing", "notes", "home", "demo")
 BLUEPRINTS = (
     "accounts.sign_in", "home.views", "web.health", "plugin_host.features", "tenancy.settings_views",
     "accounts.user_manager", "accounts.license_views", "accounts.signatures", "patients.views", "cases.views",
