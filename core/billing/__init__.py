@@ -7,6 +7,7 @@ So far the rules, as pure functions over data (no database, no screen):
 * ``catalogue``: the CPT/HCPCS codes of PT, OT and SLP (timed or not, disciplines, Medicare flags), dated.
 * ``thresholds``: Medicare's KX and targeted-review amounts by year.
 * ``modifiers``: GP/GO/GN, CQ/CO with the 10% rule, KX, and the line order.
+* ``ncci``: NCCI procedure-to-procedure pairs, loaded from a table in CMS's layout (``data/``).
 * ``charges``: a note's Charge Summary from its services (the payers' unit method with its reason, units,
   modifiers with reasons, totals, charges in Decimal).
 

@@ -83,3 +83,24 @@ def test_modifiers_are_ordered_unique_and_at_most_four():
     assert ordered(["KX", "GP", "CQ", "59", "GP"]) == ["59", "GP", "CQ", "KX"]
     with pytest.raises(ValueError):
         ordered(["59", "GP", "CQ", "KX", "XU"])
+
+
+def test_ncci_pairs_come_from_the_loaded_table_by_date():
+    from core.billing.ncci import load_pairs, pairs_among
+
+    found = pairs_among(["97140", "97530", "97110"], date(2026, 3, 2))
+    assert [(p.column_1, p.column_2, p.modifier_allowed) for p in found] == [("97140", "97530", True)]
+    assert pairs_among(["97140", "97530"], date(2019, 12, 31)) == []
+    assert pairs_among(["97110", "97112"], date(2026, 3, 2)) == []
+    assert all(p.modifier_indicator in ("0", "1", "9") for p in load_pairs())
+
+
+def test_an_ncci_table_in_cms_layout_replaces_the_shipped_one(tmp_path):
+    from core.billing.ncci import load_pairs, pairs_among
+
+    table = tmp_path / "ptp.csv"
+    table.write_text("column_1,column_2,effective,deleted,modifier_indicator,source\n"
+                     "97110,97112,2026-01-01,2026-04-01,0,test\n", encoding="utf-8")
+    pairs = load_pairs(table)
+    assert [p.modifier_allowed for p in pairs_among(["97110", "97112"], date(2026, 3, 2), pairs)] == [False]
+    assert pairs_among(["97110", "97112"], date(2026, 4, 1), pairs) == []
