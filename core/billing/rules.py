@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from core.web import in_force
+
 
 @dataclass(frozen=True)
 class UnitRules:
@@ -27,7 +29,4 @@ UNIT_RULES = (
 
 def unit_rules_on(day: date) -> UnitRules:
     """The rules in force on ``day``."""
-    in_force = [rules for rules in UNIT_RULES if rules.effective <= day]
-    if not in_force:
-        raise ValueError(f"no unit rules before {UNIT_RULES[0].effective:%m/%d/%Y}")
-    return max(in_force, key=lambda rules: rules.effective)
+    return in_force(UNIT_RULES, day, what="unit rules")

@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from core.web import in_force
+
 
 @dataclass(frozen=True)
 class Thresholds:
@@ -31,7 +33,4 @@ MEDICARE_THRESHOLDS = (
 
 def thresholds_for(year: int) -> Thresholds:
     """The thresholds of calendar ``year`` (a year after the table's last uses its last row until updated)."""
-    known = [t for t in MEDICARE_THRESHOLDS if t.year <= year]
-    if not known:
-        raise ValueError(f"no Medicare therapy thresholds before {MEDICARE_THRESHOLDS[0].year}")
-    return max(known, key=lambda t: t.year)
+    return in_force(MEDICARE_THRESHOLDS, year, start=lambda t: t.year, what="Medicare therapy thresholds")

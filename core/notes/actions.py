@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from flask import g, has_app_context
 from sqlalchemy import select, update
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -55,11 +56,15 @@ def clinic_today(clinic) -> date:
 def actor_for(user: User) -> Actor:
     """The rules' view of ``user``: type, permissions and (assistants) the Finish SOAP Notes attestation."""
     permissions = frozenset(user.permission_set)
+    known = g.setdefault("_note_actors", {}) if has_app_context() else {}
+    if (user.id, permissions) in known:  # one page asks several decisions of one user: one attestation read
+        return known[(user.id, permissions)]
     attested = False
     if user.user_type.license_category.value == "Assistants" and Permission.FINISH_NOTES in permissions:
         attested = db.session.scalar(select(PermissionAttestation.id).where(
             PermissionAttestation.user_id == user.id, PermissionAttestation.permission == Permission.FINISH_NOTES)) is not None
-    return Actor(user.id, user.user_type, permissions, attested)
+    known[(user.id, permissions)] = actor = Actor(user.id, user.user_type, permissions, attested)
+    return actor
 
 
 def facts_for(note: Note, clinic) -> NoteFacts:

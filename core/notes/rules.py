@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from core.web import in_force
+
 
 @dataclass(frozen=True)
 class ClockRules:
@@ -32,7 +34,4 @@ MEDICARE_CLOCKS = (
 
 def clock_rules_on(day: date) -> ClockRules:
     """The rules in force on ``day`` (a date of service)."""
-    in_force = [rules for rules in MEDICARE_CLOCKS if rules.effective <= day]
-    if not in_force:
-        raise ValueError(f"no Medicare clock rules before {MEDICARE_CLOCKS[0].effective:%m/%d/%Y}")
-    return max(in_force, key=lambda rules: rules.effective)
+    return in_force(MEDICARE_CLOCKS, day, what="Medicare clock rules")
