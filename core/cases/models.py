@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.accounts import User
@@ -85,6 +86,9 @@ class Case(db.Model):
     accident_state: Mapped[str] = mapped_column(String(2), default="")
     place_of_service: Mapped[str] = mapped_column(String(2), default="11")
     apply_kx_modifier: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Medicare therapy spend elsewhere this calendar year (another clinic, home health...), counted toward KX.
+    medicare_threshold_used: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal("0"))
+    medicare_threshold_year: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[CaseStatus] = mapped_column(_enum(CaseStatus, 12), default=CaseStatus.ACTIVE)
     # Set on the new case when insurance changed mid-treatment.
     continues_case_id: Mapped[int | None] = mapped_column(ForeignKey("patient_case.id", ondelete="SET NULL"))

@@ -62,6 +62,12 @@ class Note(db.Model):
     # Plugins' note sections: {plugin name: {key: value}}.
     sections: Mapped[dict] = mapped_column(JSON, default=dict)
     do_not_bill: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The Charge Summary's totals and unit method as last computed (its lines: core.billing.ChargeLine).
+    total_timed_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    total_treatment_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    unit_method: Mapped[str] = mapped_column(String(20), default="")
+    unit_method_reason: Mapped[str] = mapped_column(String(400), default="")
+    unit_choice: Mapped[int] = mapped_column(Integer, default=0)  # a CMS tie: 0 the default, k the k-th alternative
     return_comment: Mapped[str] = mapped_column(Text, default="")
     assistant_verbiage: Mapped[str] = mapped_column(String(500), default="")
     copied_from_id: Mapped[int | None] = mapped_column(ForeignKey("note.id", ondelete="SET NULL"))
