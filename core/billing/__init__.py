@@ -31,6 +31,13 @@ from core.billing.models import (
     PaymentMethod,
     TransactionType,
 )
+from core.billing.modifiers import (
+    ModifierCall,
+    assistant_modifier,
+    discipline_modifier,
+    kx_modifier,
+    ordered,
+)
 from core.billing.note_charges import (
     ChargeContext,
     NoteCharges,
@@ -43,16 +50,9 @@ from core.billing.note_charges import (
     store_lines,
     year_spend,
 )
-from core.billing.modifiers import (
-    ModifierCall,
-    assistant_modifier,
-    discipline_modifier,
-    kx_modifier,
-    ordered,
-)
 from core.billing.rules import UNIT_RULES, UnitRules, unit_rules_on
-from core.billing.thresholds import MEDICARE_THRESHOLDS, Thresholds, thresholds_for
 from core.billing.scrubber import RULES, ClaimFacts, Finding, Provider, Rule, scrub
+from core.billing.thresholds import MEDICARE_THRESHOLDS, Thresholds, thresholds_for
 from core.billing.units import UnitResult, calculate_units, cms_total_units
 
 __all__ = [

@@ -2,11 +2,12 @@
 Charge Summary changes, finalize runs it again (a core finalize check), and the billing feed holds a charge on
 the same rules and Billing Exceptions lists them: write a rule once, here.
 
-A rule has a stable ``code`` (``billing.zip_not_9``), a ``title`` for lists, the ``screen`` where it is fixed
+A rule has a stable ``code`` (``billing.zip_invalid``), a ``title`` for lists, the ``screen`` where it is fixed
 (``note``, ``patient``, ``case``, ``user``, ``physician``, ``fee_schedule``) and whether it ``blocks``. Its check
 takes :class:`ClaimFacts` and yields ``(message, field)`` pairs: the message in a therapist's words, the field of
-that screen to fix (None: the screen as a whole); a third item, when given, overrides ``blocking`` for that finding. Facts are plain values the caller gathers (core.notes for a
-note, the feed for a finalized one), so the rules read no database.
+that screen to fix (None: the screen as a whole); a third item, when given, overrides ``blocking`` for that
+finding. Facts are plain values the caller gathers (core.notes for a note, the feed for a finalized one), so
+the rules read no database.
 """
 from __future__ import annotations
 
@@ -281,7 +282,6 @@ def _assistant(facts):
 
 @rule("billing.ncci", "NCCI pair without its modifier", "note")
 def _ncci(facts):
-    charges = facts.charges
     for i, line in enumerate(_lines(facts)):
         pair = line.ncci
         if pair is None or line.units == 0:
