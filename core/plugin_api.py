@@ -103,6 +103,7 @@ class Problem:
     :param message: what the user reads, in words a therapist understands.
     :param field: the form field the problem is about, or None.
     :param blocking: whether it stops the finalize.
+    :param url: where it is fixed when not on the note itself (the patient's profile, the case...), or None.
     """
 
     code: str
@@ -110,6 +111,7 @@ class Problem:
     field: str | None = None
     blocking: bool = True
     plugin: str | None = None
+    url: str | None = None
 
 
 @dataclass(frozen=True)

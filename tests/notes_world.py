@@ -6,11 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from decimal import Decimal
+
 from core.accounts import PermissionAttestation, User, UserType, default_permissions
+from core.billing import FeeScheduleEntry
 from core.cases import Authorization, Case, CasePolicy, Discipline, InsuredRelationship, PolicyRank
 from core.extensions import db
 from core.notes import Note, NoteDiagnosis, NoteKind, NoteStatus
-from core.patients import AddressType, PatientAddress, create_patient
+from core.patients import AddressType, PatientAddress, PhoneType, Sex, create_patient
 from core.payers import Insurance, InsuranceType, UnitCalculation
 from core.web import Permission
 
@@ -48,7 +51,13 @@ def make_world(clinic, make_user, today: date | None = None) -> NotesWorld:
     commercial = Insurance(company_id=clinic.company_id, name="Blue Plan", insurance_type=InsuranceType.COMMERCIAL,
                            unit_calculation=UnitCalculation.RULE_OF_EIGHTS, allow_assistant_finalize=False)
     db.session.add_all([medicare, commercial])
-    patient = create_patient(clinic, first_name="Maria", last_name="Rivera", date_of_birth=date(1950, 3, 4))
+    patient = create_patient(clinic, first_name="Maria", last_name="Rivera", date_of_birth=date(1950, 3, 4),
+                             phone="6025550142", phone_type=PhoneType.MOBILE)
+    patient.sex = Sex.FEMALE
+    pt.npi, ot.npi, pta.npi = "1234567893", "1245319599", "1679576722"
+    for code, amount in FEES.items():
+        db.session.add(FeeScheduleEntry(company_id=clinic.company_id, code=code, amount=Decimal(amount),
+                                        effective_from=date(2020, 1, 1)))
     patient.addresses = [PatientAddress(address_type=AddressType.HOME, is_primary=True, line1="1 Main St", city="Phoenix",
                                         state="AZ", postal_code="850181234")]
     db.session.flush()
@@ -69,6 +78,13 @@ def _case(patient, therapist, insurance, title, today):
     db.session.add(case)
     return case
 
+
+FEES = {"97110": "40.00", "97112": "42.00", "97140": "38.00", "97530": "45.00", "97116": "39.00", "97161": "120.00",
+        "97162": "140.00", "97163": "160.00", "97164": "90.00", "97035": "20.00", "97010": "15.00"}
+"""The test company's fee schedule (a charge per unit)."""
+
+CHARGES = {"charges_present": "1", "c_code-0": "97110", "c_minutes-0": "30", "c_dx-0": "1"}
+"""A Charge Summary row for the editor's form: 30 minutes of therapeutic exercise, pointing to diagnosis 1."""
 
 COMPLETE_SOAP = {"subjective": "Low back pain 6/10 after lifting.", "objective": "Lumbar flexion 40 degrees.",
                  "assessment": "Limited lumbar mobility.", "plan": "Therapeutic exercise 2x/week."}
@@ -95,3 +111,17 @@ def finalized(case: Case, kind: NoteKind, day: date, author: User, **fields) -> 
     case.has_finalized_notes = True
     db.session.commit()
     return note
+
+
+def charge(note: Note, clinic, rows: dict | None = None) -> None:
+    """Give a draft ``note`` Charge Summary lines (``rows``: the editor's form fields; default ``CHARGES``), through
+    the same code as the editor's save."""
+    from core.billing import store_lines
+    from core.notes.alerts import case_clocks
+    from core.notes.charges import note_charges
+
+    plan_note = case_clocks(note.case, clinic.company, date.today()).plan_note
+    state = note_charges(note, clinic, plan_note, rows or CHARGES)
+    assert not state.rows.errors, state.rows.errors
+    store_lines(note, state.charges)
+    db.session.commit()

@@ -65,7 +65,8 @@ class ClaimFacts:
     diagnoses: list[tuple[str, bool]] = field(default_factory=list)  # (code, valid on the date) in claim order
     rendering: Provider | None = None
     is_daily_note: bool = False
-    plan_end: date | None = None  # the plan of care in force (its end date), for daily notes
+    plan_end: date | None = None  # the plan of care in force ends (Medicare: the certification's end), daily notes
+    plan_expired_blocks: bool = True  # Company Settings, Plan of Care Alerts: a hard stop, or a warning
     referral_required: bool = False  # Clinic Settings: a referral for every new patient
 
     @property
@@ -309,8 +310,8 @@ def _dropped(facts):
 @rule("billing.plan_expired", "Daily note after the plan of care ended", "note")
 def _plan(facts):
     if facts.is_daily_note and facts.plan_end is not None and facts.day > facts.plan_end:
-        yield (f"The plan of care ended on {facts.plan_end:%m/%d/%Y}: write a Progress Note / Re-Certification with a new "
-               "plan before billing more visits."), "date_of_service"
+        yield (f"The plan of care expired on {facts.plan_end:%m/%d/%Y}: write a Progress Note / Re-Certification with a new "
+               "plan before billing more visits."), "date_of_service", facts.plan_expired_blocks
 
 
 def _lines(facts: ClaimFacts):

@@ -28,12 +28,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 from sqlalchemy import select
 
 from core.accounts import ProviderSignature, User
 from core.audit import record
 from core.cases import Case, CasePolicy, PolicyRank
+from core.demo.billing import charge_rows, charges_for, seed_copays
 from core.extensions import db
 from core.notes.actions import (
     FinalizeBlocked,
@@ -120,19 +122,26 @@ class Episode:
     case: Case
 
     def note(self, kind: NoteKind, day: date, author: User, text: Text, plan: Plan | None = None, *,
-             then: str = "finalize", cosigner: User | None = None) -> Note:
-        """Start a ``kind`` note on ``day`` by ``author``, save ``text`` and ``plan`` into it, then leave it
-        a draft (``then="draft"``), finalize it, forward it to ``cosigner`` (``"forward"``), or forward it
-        and have ``cosigner`` co-sign and finalize it (``"cosign"``)."""
+             then: str = "finalize", cosigner: User | None = None, services: tuple | None = None,
+             ncci_confirmed: tuple[str, ...] = ()) -> Note:
+        """Start a ``kind`` note on ``day`` by ``author``, save ``text``, ``plan`` and its Charge Summary
+        (``services``, default ``charges_for`` the kind) into it, then leave it a draft (``then="draft"``),
+        finalize it, forward it to ``cosigner`` (``"forward"``), or forward it and have ``cosigner`` co-sign and
+        finalize it (``"cosign"``). Warnings (KX, the review line) are read and finalized through."""
         note = start_note(self.case, kind, day, author, self.clinic)
-        parsed = save_note(note, self.clinic, author, _form(text, plan), None)
+        self.count = getattr(self, "count", 0) + 1
+        if services is None and kind.is_billable:
+            services = charges_for(kind, self.case.discipline.value, self.count,
+                                   assistant=author.user_type.license_category.value == "Assistants")
+        form = {**_form(text, plan), **(charge_rows(services, ncci_confirmed=ncci_confirmed) if services else {})}
+        parsed = save_note(note, self.clinic, author, form, None)
         if parsed.errors:
             raise DemoNoteError(f"demo {kind.value} of {day}: {parsed.errors}")
         if then in ("forward", "cosign"):
             forward_note(note, self.clinic, author, cosigner)
         if then in ("finalize", "cosign"):
             try:
-                finalize_note(note, self.clinic, cosigner if then == "cosign" else author)
+                finalize_note(note, self.clinic, cosigner if then == "cosign" else author, acknowledged=True)
             except FinalizeBlocked as blocked:
                 raise DemoNoteError(f"demo {kind.value} of {day}: " + "; ".join(p.message for p in blocked.problems)) from None
         return note
@@ -234,6 +243,9 @@ def neck_episode(clinic, case: Case, pt: User, pta: User) -> None:
     if days is None or len(days) < 13:
         return
     episode, doctor = Episode(clinic, case), _doctor(case)
+    # Home health billed $2,250 of PT to Medicare earlier this year: a few visits in, KX goes on every line.
+    case.medicare_threshold_used, case.medicare_threshold_year = Decimal("2250.00"), days[0].year
+    db.session.commit()
     ie_day = days[0]
     ie = episode.note(NoteKind.INITIAL_EVALUATION, ie_day, pt, Text(
         subjective=("Gradual onset of neck pain and stiffness over the last 3 months, worse after reading and driving; no "
@@ -258,7 +270,10 @@ def neck_episode(clinic, case: Case, pt: User, pta: User) -> None:
     # Treatment days 2-10 (the evaluation is day 1): the PTA treats on two of them, the PT co-signs.
     for i, day in enumerate(days[1:10], start=1):
         assistant = i in (4, 7)
+        pair = i == 5 and not assistant  # manual therapy and therapeutic activities in distinct blocks: 59, confirmed
         episode.note(NoteKind.DAILY_NOTE, day, pta if assistant else pt, _neck_daily(i, 13, assistant, doctor, day >= signed),
+                     services=(("97140", 15, "therapist", 0), ("97530", 15, "therapist", 0)) if pair else None,
+                     ncci_confirmed=("97530",) if pair else (),
                      then="cosign" if assistant else "finalize", cosigner=pt if assistant else None)
     pn_day = days[10]
     progress = episode.note(NoteKind.PROGRESS_NOTE, pn_day, pt, Text(
@@ -356,6 +371,7 @@ def back_episode(clinic, case: Case, pt: User) -> None:
         assessment="", plan="",
         measurements=((PAIN, "Low back", "2"), (ROM, "Lumbar flexion", "72")),
     ), then="draft")
+    seed_copays(case)
 
 
 SHOULDER_SUBJECTIVE = (
@@ -457,8 +473,9 @@ def knee_episode(clinic, case: Case, pt: User) -> None:
     ), Plan(("S83.511D", "M25.561", "M25.661"), goals, 2, 6,
             "Therapeutic exercise (97110), neuromuscular re-education (97112), gait training (97116), home program.",
             ie_day, ie_day + timedelta(weeks=6, days=-1)))
-    for i, day in enumerate(days[1:-1], start=1):
-        episode.note(NoteKind.DAILY_NOTE, day, pt, _knee_daily(i, len(days)))
+    for i, day in enumerate(days[1:-1], start=1):  # self pay: the company's custom codes
+        episode.note(NoteKind.DAILY_NOTE, day, pt, _knee_daily(i, len(days)),
+                     services=(("SPTX", 45, "therapist", 0),) + ((("BRACE", 0, "therapist", 0),) if i == 1 else ()))
     episode.note(NoteKind.DISCHARGE_SUMMARY, days[-1], pt, Text(
         subjective=("Pain 1/10 after activity only. Climbs stairs reciprocally and walks 45 minutes. Ready to continue on "
                     "his own at the gym as planned."),

@@ -6,6 +6,7 @@ from flask import Blueprint
 from sqlalchemy import select, text
 
 from core.accounts import ClinicLicense, LicenseCategory, User, UserType, hash_password, normalise_email, set_seats
+from core.demo.billing import seed_billing
 from core.demo.notes import seed_demo_notes
 from core.demo.patients import seed_demo_patients
 from core.extensions import db
@@ -94,6 +95,7 @@ def seed_demo() -> list[tuple[str, str]]:
     _seed_plugins(clinics)
     db.session.flush()
     seed_demo_patients(company, clinics)
+    seed_billing(company)
     for clinic in clinics:
         hooks_for(clinic).caseload_demo_data(clinic=clinic)
     db.session.commit()

@@ -19,6 +19,9 @@ from core.accounts import PermissionAttestation, User, signature_for
 from core.audit import record
 from core.cases import Authorization, Case, CaseStatus, PolicyRank
 from core.extensions import db, utcnow
+from core.billing import mark_billed, store_lines
+from core.notes.alerts import case_clocks
+from core.notes.charges import billable, note_charges
 from core.notes.checks import finalize_problems
 from core.notes.content import COPIED_FIELDS, addendum_sha256, note_sha256
 from core.notes.editing import NoteInput, read_note_form
@@ -177,6 +180,8 @@ def save_note(note: Note, clinic, user: User, form, version: int | None) -> Note
                     note.diagnoses.append(NoteDiagnosis(position=i, code=d.code, description=d.description, is_treating=treating))
             for extra in rows[len(parsed.diagnoses):]:
                 note.diagnoses.remove(extra)
+    if note.kind.is_billable and ("charges_present" in form or "do_not_bill_present" in form):
+        _save_charges(note, clinic, form, parsed)  # after the diagnoses: the lines point to them
     note.updated_at = utcnow()
     try:
         db.session.commit()
@@ -185,6 +190,21 @@ def save_note(note: Note, clinic, user: User, form, version: int | None) -> Note
         _keep_refused(db.session.get(Note, note.id), user, form)
         raise VersionConflict("Someone saved this note at the same moment, so your save was refused; your text is kept.") from None
     return parsed
+
+
+def _save_charges(note: Note, clinic, form, parsed: NoteInput) -> None:
+    """The Charge Summary rows posted, computed and kept as the note's lines (Do Not Bill: none). Rows with a bad
+    field keep the stored lines and come back in ``parsed.errors``."""
+    if note.do_not_bill:
+        store_lines(note, None)
+        return
+    plan_note = None if note.kind.is_evaluative else case_clocks(note.case, clinic.company, clinic_today(clinic)).plan_note
+    state = note_charges(note, clinic, plan_note, form)
+    if state.rows is None:
+        return
+    parsed.errors.update(state.rows.errors)
+    if not state.rows.errors:
+        store_lines(note, state.charges)
 
 
 def _changes_anything(note: Note, parsed: NoteInput, sections: dict) -> bool:
@@ -258,7 +278,10 @@ def finalize_note(note: Note, clinic, user: User, *, supervised_by: User | None 
     action = Action.COSIGN if note.status is NoteStatus.PENDING_COSIGNATURE else Action.FINALIZE
     _require(action, note, clinic, user)
     assistant_alone = action is Action.FINALIZE and user.user_type.license_category.value == "Assistants"
-    problems = finalize_problems(note, clinic, user, clinic_today(clinic))
+    clocks = case_clocks(note.case, clinic.company, clinic_today(clinic), for_date=note.date_of_service) \
+        if note.kind.is_billable else None
+    state = note_charges(note, clinic, clocks.plan_note) if clocks is not None else None
+    problems = finalize_problems(note, clinic, user, clinic_today(clinic), state)
     if assistant_alone:
         if supervised_by is None:
             problems.append(Problem("notes.supervisor_missing", "Choose the therapist who supervised this visit (Supervised by).", "supervised_by"))
@@ -269,6 +292,8 @@ def finalize_note(note: Note, clinic, user: User, *, supervised_by: User | None 
     if blocking or (warnings and not acknowledged):
         raise FinalizeBlocked(problems)
 
+    if state is not None:  # the lines as finalized: recomputed now (the year's spend may have moved since the save)
+        store_lines(note, state.charges)
     now = utcnow()
     # The signatures first: reading the signatures on file must not flush a half-finalized note.
     signatures = [_signature(note.author, "provider", now if action is Action.FINALIZE else note.forwarded_at or now)]
@@ -291,7 +316,8 @@ def finalize_note(note: Note, clinic, user: User, *, supervised_by: User | None 
     hooks = hooks_for(clinic)  # before the commit expires the clinic
     try:
         db.session.flush()  # the note's UPDATE ... WHERE version = the one read: a second finalize stops here
-        if note.kind.is_billable and not note.do_not_bill:
+        if billable(note):
+            mark_billed(note.id)
             db.session.execute(
                 update(Authorization)
                 .where(Authorization.case_id == note.case_id, Authorization.start_date <= note.date_of_service,

@@ -1,11 +1,13 @@
 """Finalize checks: core's (required sections per note type, a complete plan of care on evaluative
-notes, the date of service, the Medicare clocks set as hard stops) and every enabled plugin's
-``caseload_finalize_veto``, gathered into one list shown together, each linked to its field."""
+notes, the date of service, the Medicare clocks set as hard stops, and on billable notes the claim
+scrubber's rules, ``core.billing.scrubber``, the same the billing feed holds on) and every enabled
+plugin's ``caseload_finalize_veto``, gathered into one list shown together, each linked to its field."""
 from __future__ import annotations
 
 from datetime import date
 
 from core.notes.alerts import case_clocks
+from core.notes.charges import ChargeState, claim_problems, note_charges
 from core.notes.workflow import NoteKind
 from core.plugin_api import Problem
 from core.plugin_host import flatten, hooks_for
@@ -26,8 +28,11 @@ frequency and duration); a discharge summary reports on the goals and needs the 
 LABELS = {"subjective": "Subjective", "objective": "Objective", "assessment": "Assessment", "plan": "Plan"}
 
 
-def core_problems(note, clinic, today: date) -> list[Problem]:
-    """Core's reasons ``note`` cannot be finalized on ``today`` (the clinic's date), and its warnings."""
+def core_problems(note, clinic, today: date, state: ChargeState | None = None) -> list[Problem]:
+    """Core's reasons ``note`` cannot be finalized on ``today`` (the clinic's date), and its warnings.
+
+    :param state: the note's Charge Summary when the caller computed it already (else computed from its lines).
+    """
     problems = []
     for name in REQUIRED_SECTIONS[note.kind]:
         if not (getattr(note, name) or "").strip():
@@ -48,17 +53,13 @@ def core_problems(note, clinic, today: date) -> list[Problem]:
             problems.append(Problem("notes.plan_incomplete", "Enter the planned interventions.", "interventions"))
     if note.date_of_service > today:
         problems.append(Problem("notes.future_date", "The date of service cannot be in the future.", "date_of_service"))
-    for policy in note.case.policies:
-        if not (policy.start_date <= note.date_of_service <= policy.end_date):
-            problems.append(Problem("notes.outside_policy", (
-                f"The date of service is outside the {policy.rank.value.lower()} policy's dates "
-                f"({policy.start_date:%m/%d/%Y} to {policy.end_date:%m/%d/%Y})."), "date_of_service"))
-    if note.kind.is_billable and not note.do_not_bill:
-        problems.extend(_authorization_problems(note))
-    if note.kind is NoteKind.DAILY_NOTE:
-        clocks = case_clocks(note.case, clinic.company, today, for_date=note.date_of_service)
+    clocks = case_clocks(note.case, clinic.company, today, for_date=note.date_of_service)
+    if note.kind is NoteKind.DAILY_NOTE:  # the expired plan of care is the scrubber's (billing.plan_expired)
         problems.extend(Problem(f"notes.clock.{a.key}", a.message, "date_of_service", blocking=a.blocks)
-                        for a in clocks.alerts)
+                        for a in clocks.alerts if a.key != "certification" or not note.kind.is_billable)
+    if note.kind.is_billable:
+        state = state if state is not None else note_charges(note, clinic, clocks.plan_note)
+        problems.extend(claim_problems(note, clinic, state, clocks))
     return problems
 
 
@@ -66,24 +67,7 @@ def _a(words: str) -> str:
     return ("an " if words[:1].upper() in "AEIOU" else "a ") + words
 
 
-def _authorization_problems(note) -> list[Problem]:
-    """Warnings (not stops: the visit happened) when the case's authorization does not cover the visit."""
-    in_force = [a for a in note.case.authorizations if a.start_date <= note.date_of_service <= a.end_date]
-    needed = any(p.insurance.authorization_required for p in note.case.policies)
-    if not in_force:
-        if needed:
-            return [Problem("notes.no_authorization", "The insurance requires an authorization and none covers the date "
-                            "of service: add the authorization on the case.", "date_of_service", blocking=False)]
-        return []
-    if all(a.visits_remaining <= 0 for a in in_force):
-        a = in_force[0]
-        return [Problem("notes.authorization_used_up", (
-            f"Authorization {a.number} has no visits left ({a.visits_used} of {a.visits_authorized} used): this visit "
-            "goes over it."), "date_of_service", blocking=False)]
-    return []
-
-
-def finalize_problems(note, clinic, user, today: date) -> list[Problem]:
+def finalize_problems(note, clinic, user, today: date, state: ChargeState | None = None) -> list[Problem]:
     """Everything that stops (or warns about) finalizing ``note``: core's checks, then the plugins'."""
     vetoes = flatten(hooks_for(clinic).caseload_finalize_veto(note=note, clinic=clinic, user=user))
-    return core_problems(note, clinic, today) + [p for p in vetoes if isinstance(p, Problem)]
+    return core_problems(note, clinic, today, state) + [p for p in vetoes if isinstance(p, Problem)]

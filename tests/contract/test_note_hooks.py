@@ -12,7 +12,7 @@ from core.notes import Note, NoteKind, NoteStatus
 from core.notes.content import is_intact
 from core.plugin_api import NoteSection, Problem, SettingField, hookimpl
 from plugins.quick_add.models import QuickAddPatient
-from tests.notes_world import COMPLETE_SOAP, finalized, make_world
+from tests.notes_world import CHARGES, COMPLETE_SOAP, finalized, make_world
 
 TODAY = datetime.now(ZoneInfo("America/New_York")).date()
 
@@ -58,7 +58,7 @@ def _start(client, case, kind):
 
 
 def _plan(version, **extra):
-    return {"version": str(version), **COMPLETE_SOAP, "diagnoses_present": "1", "dx_code-0": "M54.50", "treating": "0",
+    return {"version": str(version), **COMPLETE_SOAP, **CHARGES, "diagnoses_present": "1", "dx_code-0": "M54.50", "treating": "0",
             "goals_present": "1", "goal_text-0": "Walk", "goal_term-0": "long", "goal_status-0": "progressing",
             "frequency_per_week": "2", "duration_weeks": "4", "interventions": "Exercise",
             "plan_start": TODAY.isoformat(), "plan_end": (TODAY + timedelta(days=28)).isoformat(), **extra}
@@ -107,7 +107,7 @@ def test_quick_adds_veto_blocks_a_real_finalize(client, world, enable_plugin):
     finalized(world.case, NoteKind.INITIAL_EVALUATION, TODAY - timedelta(days=2), world.pt)
     client.login(world.pt.email)
     note_id = _start(client, world.case, NoteKind.DAILY_NOTE)
-    response = client.post(f"/notes/{note_id}/finalize", data={"version": str(db.session.get(Note, note_id).version), **COMPLETE_SOAP})
+    response = client.post(f"/notes/{note_id}/finalize", data={"version": str(db.session.get(Note, note_id).version), **COMPLETE_SOAP, **CHARGES})
     assert response.status_code == 422
     assert "This patient was quick-added and the profile is incomplete" in response.get_data(as_text=True)
     db.session.expire_all()

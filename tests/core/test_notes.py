@@ -13,7 +13,7 @@ from core.notes import Addendum, Note, NoteKind, NoteStatus, PlanCertification
 from core.notes.content import is_intact, note_sha256
 from core.notes.models import RefusedSave
 from core.notes.workflow import NoteKind as Kind
-from tests.notes_world import COMPLETE_SOAP, finalized, make_world
+from tests.notes_world import CHARGES, COMPLETE_SOAP, charge, finalized, make_world
 
 TODAY = datetime.now(ZoneInfo("America/New_York")).date()  # the test clinic's zone (the model's default)
 
@@ -30,7 +30,7 @@ def _start(client, case, kind=NoteKind.INITIAL_EVALUATION, day=None):
 
 
 def _plan_form(version, **extra):
-    form = {"version": str(version), **COMPLETE_SOAP, "diagnoses_present": "1", "dx_code-0": "m5450", "treating": "0",
+    form = {"version": str(version), **COMPLETE_SOAP, **CHARGES, "diagnoses_present": "1", "dx_code-0": "m5450", "treating": "0",
             "goals_present": "1", "goal_term-0": "long", "goal_text-0": "Walk 1 mile", "goal_status-0": "progressing",
             "frequency_per_week": "2", "duration_weeks": "6", "interventions": "Therapeutic exercise",
             "plan_start": TODAY.isoformat(), "plan_end": (TODAY + timedelta(days=41)).isoformat()}
@@ -115,7 +115,7 @@ def test_pta_forwards_and_the_pt_co_signs_from_the_direct_url(client, world):
     _evaluated(world)
     client.login(world.pta.email)
     note_id = _start(client, world.case, NoteKind.DAILY_NOTE)
-    response = client.post(f"/notes/{note_id}/forward", data={"version": str(_note(note_id).version), **COMPLETE_SOAP,
+    response = client.post(f"/notes/{note_id}/forward", data={"version": str(_note(note_id).version), **COMPLETE_SOAP, **CHARGES,
                                                               "cosigner_id": str(world.pt.id)})
     assert response.status_code == 303
     assert _note(note_id).status is NoteStatus.PENDING_COSIGNATURE
@@ -136,7 +136,7 @@ def test_another_therapist_cannot_co_sign_a_note_forwarded_to_someone_else(clien
     _evaluated(world)
     client.login(world.pta.email)
     note_id = _start(client, world.case, NoteKind.DAILY_NOTE)
-    client.post(f"/notes/{note_id}/forward", data={"version": str(_note(note_id).version), **COMPLETE_SOAP, "cosigner_id": str(world.pt.id)})
+    client.post(f"/notes/{note_id}/forward", data={"version": str(_note(note_id).version), **COMPLETE_SOAP, **CHARGES, "cosigner_id": str(world.pt.id)})
     client.login(world.ot.email)
     response = client.post(f"/notes/{note_id}/finalize", data={})
     assert response.status_code == 422 and "forwarded to another therapist" in response.get_data(as_text=True)
@@ -147,7 +147,7 @@ def test_the_co_signer_returns_a_note_with_a_comment(client, world):
     _evaluated(world)
     client.login(world.spt.email)
     note_id = _start(client, world.case, NoteKind.DAILY_NOTE)
-    client.post(f"/notes/{note_id}/forward", data={"version": str(_note(note_id).version), **COMPLETE_SOAP, "cosigner_id": str(world.pt.id)})
+    client.post(f"/notes/{note_id}/forward", data={"version": str(_note(note_id).version), **COMPLETE_SOAP, **CHARGES, "cosigner_id": str(world.pt.id)})
     client.login(world.pt.email)
     assert client.post(f"/notes/{note_id}/return", data={"comment": ""}).status_code == 422
     assert client.post(f"/notes/{note_id}/return", data={"comment": "Add the minutes"}).status_code == 303
@@ -164,7 +164,7 @@ def test_a_student_cannot_finalize_alone(client, world):
     db.session.commit()
     client.login(world.spt.email)
     note_id = _start(client, world.case, NoteKind.DAILY_NOTE)
-    response = client.post(f"/notes/{note_id}/finalize", data={"version": str(_note(note_id).version), **COMPLETE_SOAP})
+    response = client.post(f"/notes/{note_id}/finalize", data={"version": str(_note(note_id).version), **COMPLETE_SOAP, **CHARGES})
     assert response.status_code == 422 and "student" in response.get_data(as_text=True)
     assert _note(note_id).status is NoteStatus.DRAFT
 
@@ -177,14 +177,14 @@ def test_the_insurance_setting_wins_over_the_clinic_for_assistant_finalization(c
     _evaluated(world)
     client.login(world.pta.email)
     blocked = _start(client, world.commercial_case, NoteKind.DAILY_NOTE)
-    response = client.post(f"/notes/{blocked}/finalize", data={"version": str(_note(blocked).version), **COMPLETE_SOAP,
+    response = client.post(f"/notes/{blocked}/finalize", data={"version": str(_note(blocked).version), **COMPLETE_SOAP, **CHARGES,
                                                                 "supervised_by": str(world.pt.id)})
     assert response.status_code == 422
     assert "insurance does not allow therapist assistants" in response.get_data(as_text=True)
     world.medicare.allow_assistant_finalize = True
     db.session.commit()
     allowed = _start(client, world.case, NoteKind.DAILY_NOTE)
-    missing = client.post(f"/notes/{allowed}/finalize", data={"version": str(_note(allowed).version), **COMPLETE_SOAP})
+    missing = client.post(f"/notes/{allowed}/finalize", data={"version": str(_note(allowed).version), **COMPLETE_SOAP, **CHARGES})
     assert missing.status_code == 422 and "Supervised by" in missing.get_data(as_text=True)
     done = client.post(f"/notes/{allowed}/finalize", data={"version": str(_note(allowed).version), "supervised_by": str(world.pt.id)})
     assert done.status_code == 303
@@ -232,7 +232,7 @@ def test_do_not_bill_finalizes_without_a_visit_or_billing(client, world):
     _evaluated(world)
     client.login(world.pt.email)
     note_id = _start(client, world.case, NoteKind.DAILY_NOTE)
-    client.post(f"/notes/{note_id}/finalize", data={"version": str(_note(note_id).version), **COMPLETE_SOAP,
+    client.post(f"/notes/{note_id}/finalize", data={"version": str(_note(note_id).version), **COMPLETE_SOAP, **CHARGES,
                                                    "do_not_bill_present": "1", "do_not_bill": "on"})
     note = _note(note_id)
     assert note.is_finalized and note.do_not_bill and not note.goes_to_billing
@@ -243,7 +243,7 @@ def test_a_discharge_summary_discharges_the_case(client, world):
     _evaluated(world)
     client.login(world.pt.email)
     note_id = _start(client, world.case, NoteKind.DISCHARGE_SUMMARY)
-    response = client.post(f"/notes/{note_id}/finalize", data={"version": str(_note(note_id).version), **COMPLETE_SOAP,
+    response = client.post(f"/notes/{note_id}/finalize", data={"version": str(_note(note_id).version), **COMPLETE_SOAP, **CHARGES,
                                                                 "diagnoses_present": "1", "dx_code-0": "M54.50", "treating": "0"})
     assert response.status_code == 303, response.get_data(as_text=True)[:2000]
     assert _note(note_id).case.status is CaseStatus.DISCHARGED
@@ -265,7 +265,7 @@ def test_a_daily_note_after_the_plan_expired_is_blocked_when_the_company_says_ha
     finalized(world.case, Kind.INITIAL_EVALUATION, start, world.pt)
     client.login(world.pt.email)
     note_id = _start(client, world.case, NoteKind.DAILY_NOTE)
-    response = client.post(f"/notes/{note_id}/finalize", data={"version": str(_note(note_id).version), **COMPLETE_SOAP})
+    response = client.post(f"/notes/{note_id}/finalize", data={"version": str(_note(note_id).version), **COMPLETE_SOAP, **CHARGES})
     assert response.status_code == 422 and "The plan of care expired" in response.get_data(as_text=True)
     world.clinic.company.poc_alerts = {"certification": "warning"}
     db.session.commit()
@@ -379,7 +379,7 @@ def test_the_co_signer_may_edit_a_pending_note_but_the_author_may_not(client, wo
     _evaluated(world)
     client.login(world.pta.email)
     note_id = _start(client, world.case, NoteKind.DAILY_NOTE)
-    client.post(f"/notes/{note_id}/forward", data={"version": str(_note(note_id).version), **COMPLETE_SOAP, "cosigner_id": str(world.pt.id)})
+    client.post(f"/notes/{note_id}/forward", data={"version": str(_note(note_id).version), **COMPLETE_SOAP, **CHARGES, "cosigner_id": str(world.pt.id)})
     refused = client.post(f"/notes/{note_id}/save", htmx=True, data={"version": str(_note(note_id).version), "plan": "author edit"})
     assert refused.status_code == 422 and "pending co-signature" in refused.get_data(as_text=True)
     client.login(world.pt.email)
@@ -442,6 +442,7 @@ def test_finalize_outside_a_request_names_its_actor_and_writes_the_note_once(wor
     for name, value in COMPLETE_SOAP.items():
         setattr(note, name, value)
     db.session.commit()
+    charge(note, world.clinic)
     before = note.version
     finalize_note(note, world.clinic, world.pt)
     assert _note(note.id).version == before + 1
@@ -460,7 +461,7 @@ def test_without_finish_soap_notes_no_route_finalizes(client, world):
     note_id = _start(client, world.case, NoteKind.DAILY_NOTE)
     page = client.get(f"/notes/{note_id}").get_data(as_text=True)
     assert ">Finalize</button>" not in page and "Finish SOAP Notes permission" in page
-    response = client.post(f"/notes/{note_id}/finalize", data={"version": str(_note(note_id).version), **COMPLETE_SOAP})
+    response = client.post(f"/notes/{note_id}/finalize", data={"version": str(_note(note_id).version), **COMPLETE_SOAP, **CHARGES})
     assert response.status_code == 422 and _note(note_id).status is NoteStatus.DRAFT
     assert client.get("/notes/cosign").status_code == 403
 
@@ -499,7 +500,7 @@ def test_a_visit_past_the_authorized_visits_is_a_warning_to_acknowledge(client, 
     db.session.commit()
     client.login(world.pt.email)
     note_id = _start(client, world.case, NoteKind.DAILY_NOTE)
-    warned = client.post(f"/notes/{note_id}/finalize", data={"version": str(_note(note_id).version), **COMPLETE_SOAP})
+    warned = client.post(f"/notes/{note_id}/finalize", data={"version": str(_note(note_id).version), **COMPLETE_SOAP, **CHARGES})
     assert warned.status_code == 422 and "has no visits left (20 of 20 used)" in warned.get_data(as_text=True)
     done = client.post(f"/notes/{note_id}/finalize", data={"version": str(_note(note_id).version), "acknowledge_warnings": "on"})
     assert done.status_code == 303
