@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-
 from decimal import Decimal
 
 from core.accounts import PermissionAttestation, User, UserType, default_permissions

@@ -17,9 +17,9 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from core.accounts import PermissionAttestation, User, signature_for
 from core.audit import record
+from core.billing import mark_billed, store_lines
 from core.cases import Authorization, Case, CaseStatus, PolicyRank
 from core.extensions import db, utcnow
-from core.billing import mark_billed, store_lines
 from core.notes.alerts import case_clocks
 from core.notes.charges import billable, note_charges
 from core.notes.checks import finalize_problems

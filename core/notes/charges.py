@@ -25,8 +25,8 @@ from core.billing import (
     scrub,
     services_of,
 )
-from core.notes.diagnoses import DiagnosisError, check_code
 from core.notes.alerts import HARD_STOP, alert_levels
+from core.notes.diagnoses import DiagnosisError, check_code
 from core.notes.workflow import NoteKind
 from core.plugin_api import Problem
 

@@ -136,7 +136,8 @@ def test_another_therapist_cannot_co_sign_a_note_forwarded_to_someone_else(clien
     _evaluated(world)
     client.login(world.pta.email)
     note_id = _start(client, world.case, NoteKind.DAILY_NOTE)
-    client.post(f"/notes/{note_id}/forward", data={"version": str(_note(note_id).version), **COMPLETE_SOAP, **CHARGES, "cosigner_id": str(world.pt.id)})
+    client.post(f"/notes/{note_id}/forward",
+                data={"version": str(_note(note_id).version), **COMPLETE_SOAP, **CHARGES, "cosigner_id": str(world.pt.id)})
     client.login(world.ot.email)
     response = client.post(f"/notes/{note_id}/finalize", data={})
     assert response.status_code == 422 and "forwarded to another therapist" in response.get_data(as_text=True)
@@ -147,7 +148,8 @@ def test_the_co_signer_returns_a_note_with_a_comment(client, world):
     _evaluated(world)
     client.login(world.spt.email)
     note_id = _start(client, world.case, NoteKind.DAILY_NOTE)
-    client.post(f"/notes/{note_id}/forward", data={"version": str(_note(note_id).version), **COMPLETE_SOAP, **CHARGES, "cosigner_id": str(world.pt.id)})
+    client.post(f"/notes/{note_id}/forward",
+                data={"version": str(_note(note_id).version), **COMPLETE_SOAP, **CHARGES, "cosigner_id": str(world.pt.id)})
     client.login(world.pt.email)
     assert client.post(f"/notes/{note_id}/return", data={"comment": ""}).status_code == 422
     assert client.post(f"/notes/{note_id}/return", data={"comment": "Add the minutes"}).status_code == 303
@@ -379,7 +381,8 @@ def test_the_co_signer_may_edit_a_pending_note_but_the_author_may_not(client, wo
     _evaluated(world)
     client.login(world.pta.email)
     note_id = _start(client, world.case, NoteKind.DAILY_NOTE)
-    client.post(f"/notes/{note_id}/forward", data={"version": str(_note(note_id).version), **COMPLETE_SOAP, **CHARGES, "cosigner_id": str(world.pt.id)})
+    client.post(f"/notes/{note_id}/forward",
+                data={"version": str(_note(note_id).version), **COMPLETE_SOAP, **CHARGES, "cosigner_id": str(world.pt.id)})
     refused = client.post(f"/notes/{note_id}/save", htmx=True, data={"version": str(_note(note_id).version), "plan": "author edit"})
     assert refused.status_code == 422 and "pending co-signature" in refused.get_data(as_text=True)
     client.login(world.pt.email)
