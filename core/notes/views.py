@@ -20,7 +20,10 @@ from core.audit import record
 from core.cases import Case, CasePolicy, active_therapists
 from core.extensions import db, utcnow
 from core.notes import actions
+from core.billing import FURNISHED_BY, codes_for, lines_of
+from core.billing.charge_form import MAX_LINES
 from core.notes.alerts import case_clocks
+from core.notes.charges import claim_problems, note_charges
 from core.notes.content import MEASUREMENT_KINDS, is_intact
 from core.notes.editing import GOAL_ROWS_SPARE, MEASUREMENT_ROWS_SPARE, parse_date
 from core.notes.lists import cosign_page, filters_from, my_notes_page, notes_page
@@ -159,7 +162,34 @@ def copy_initial_exam(case_id: int):
 # -- the note --------------------------------------------------------------------------------------
 ROWS_ADDED = 3
 """Rows an Add Diagnosis / Add Goal / Add Measurement button adds to the editor."""
-MORE = ("diagnoses", "goals", "measurements")
+MORE = ("diagnoses", "goals", "measurements", "charges")
+
+
+def _charge_view(note: Note, clinic, clocks, form=None, more: bool = False) -> dict | None:
+    """The Charge Summary's screen values: the computed charges (from ``form``'s rows when given), the claim
+    checks, the stored lines as rows, the code list, and whether charge amounts are shown (Billing Report Admin)."""
+    if not note.kind.is_billable:
+        return None
+    state = note_charges(note, clinic, clocks.plan_note, form)
+    stored = lines_of(note.id)
+    context = state.context
+    return {
+        "context": context, "charges": state.charges, "stored": stored, "diagnoses": state.diagnoses,
+        "problems": [] if note.do_not_bill else claim_problems(note, clinic, state, clocks),
+        "rows": min(MAX_LINES, len(stored) + 2 + (ROWS_ADDED if more else 0)),
+        "codes": codes_for(context.discipline, note.date_of_service),
+        "custom_codes": list(context.custom_codes.values()) if context.self_pay else [],
+        "additional_modifiers": context.additional_modifiers, "furnished_by": FURNISHED_BY,
+        "show_amounts": current_user.can(Permission.BILLING_REPORT_ADMIN), "value": _charge_value,
+        "row_errors": state.rows.errors if state.rows else {},
+    }
+
+
+def _charge_value(posted, name: str, i: int, stored):
+    """A Charge Summary field's value: what was posted (a refused save shows it again), else the stored line's."""
+    if posted:
+        return posted.get(f"{name}-{i}", "")
+    return "" if stored is None else stored
 
 
 def _editor_context(note: Note, clinic, **extra) -> dict:
@@ -170,11 +200,13 @@ def _editor_context(note: Note, clinic, **extra) -> dict:
     is_assistant = current_user.user_type.license_category.value == "Assistants"
     therapists = [t for t in _case_therapists(note, clinic) if t.id != current_user.id]
     cosigners = [t for t in therapists if t.can(Permission.FINISH_NOTES)] if can_save else []
+    clocks = case_clocks(note.case, clinic.company, actions.clinic_today(clinic))
     context = {
+        "charge": _charge_view(note, clinic, clocks, more=more == "charges"),
         "note": note, "case": note.case, "patient": note.patient, "can_save": can_save, "pending_for_me": pending_for_me,
         "finalize_alone": alone, "needs_supervisor": bool(alone) and is_assistant, "therapists": therapists,
         "cosigners": cosigners, "sections": note_sections(clinic, note.kind),
-        "clocks": case_clocks(note.case, clinic.company, actions.clinic_today(clinic)),
+        "clocks": clocks,
         "refused": [(kept, _readable(kept.content)) for kept in actions.refused_saves(note, current_user)] if can_save else [],
         "measurement_kinds": MEASUREMENT_KINDS, "goal_statuses": GoalStatus.CHOICES, "max_diagnoses": MAX_DIAGNOSES,
         "goal_rows": len(note.goals or []) + GOAL_ROWS_SPARE + (ROWS_ADDED if more == "goals" else 0),
@@ -220,6 +252,8 @@ def _read_view(note: Note, clinic, status: int = 200, **extra):
     certification = db.session.scalar(select(PlanCertification).where(PlanCertification.note_id == note.id)) \
         if note.kind.is_evaluative else None
     return render("notes/show.html", status=status, note=note, case=note.case, patient=note.patient, page_url=_note_url(note),
+                  charge_lines=lines_of(note.id) if note.kind.is_billable else [],
+                  show_amounts=current_user.can(Permission.BILLING_REPORT_ADMIN),
                   sections=note_sections(clinic, note.kind), certification=certification,
                   intact=is_intact(note) if note.is_finalized else None,
                   users={u.id: u for u in _named_users(note)}, **extra)
@@ -360,6 +394,22 @@ def finalize(note_id: int):
     return redirect(_note_url(note), code=303)
 
 
+@bp.route("/<int:note_id>/charges", methods=["POST"])
+@login_required
+def charge_preview(note_id: int):
+    """The Charge Summary recomputed from the editor's rows as the therapist types (htmx; nothing is saved: the
+    autosave keeps the rows). Bad rows come back with their messages at the field."""
+    note = _load_note(note_id)
+    clinic = current_clinic()
+    if not note.kind.is_billable or not actions.decision(Action.SAVE, note, clinic, current_user):
+        abort(404)
+    clocks = case_clocks(note.case, clinic.company, actions.clinic_today(clinic))
+    charge = _charge_view(note, clinic, clocks, form=request.form)
+    slots = ("c_code", "c_minutes", "c_by", "c_asst", "c_units", "c_dx") + (("c_mod",) if charge["additional_modifiers"] else ())
+    fields = list(dict.fromkeys(k for k in request.form if k.rsplit("-", 1)[0] in slots))
+    return render("notes/_charge_preview.html", charge=charge, errors=charge["row_errors"], fields=fields)
+
+
 @bp.route("/<int:note_id>/refused/<int:refused_id>/dismiss", methods=["POST"])
 @login_required
 def dismiss_refused(note_id: int, refused_id: int):
@@ -397,6 +447,8 @@ def print_view(note_id: int):
     commit_after_response()
     clinic = current_clinic()
     return render("notes/print.html", note=note, case=note.case, patient=note.patient, clinic=clinic,
+                  charge_lines=lines_of(note.id) if note.kind.is_billable else [],
+                  show_amounts=current_user.can(Permission.BILLING_REPORT_ADMIN),
                   sections=note_sections(clinic, note.kind), users={u.id: u for u in _named_users(note)},
                   intact=is_intact(note))
 
