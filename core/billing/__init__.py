@@ -20,7 +20,7 @@ And against the database:
 * ``scrubber``: the claim scrubber's named rules (finalize checks them, the feed will hold on them).
 """
 from core.billing.catalogue import CODES, Code, code_on, codes_for
-from core.billing.charge_form import FURNISHED_BY, ChargeRows, read_charge_rows
+from core.billing.charge_form import FURNISHED_BY, MAX_LINES, ChargeRows, read_charge_rows
 from core.billing.charges import ChargeSummary, Line, Service, charge_summary, unit_method
 from core.billing.models import (
     ChargeLine,
@@ -56,7 +56,7 @@ from core.billing.thresholds import MEDICARE_THRESHOLDS, Thresholds, thresholds_
 from core.billing.units import UnitResult, calculate_units, cms_total_units
 
 __all__ = [
-    "FURNISHED_BY", "RULES", "ChargeContext", "ChargeLine", "ChargeRows", "ChargeSummary", "ClaimFacts", "CustomCode",
+    "FURNISHED_BY", "MAX_LINES", "RULES", "ChargeContext", "ChargeLine", "ChargeRows", "ChargeSummary", "ClaimFacts", "CustomCode",
     "FeeScheduleEntry", "Finding", "Line", "NoteCharges", "Payment", "PaymentKind", "PaymentMethod", "Provider", "Rule",
     "Service", "TransactionType", "charge_context", "charge_summary", "compute", "fees_on", "lines_of", "mark_billed",
     "read_charge_rows", "scrub", "services_of", "store_lines", "unit_method", "year_spend",

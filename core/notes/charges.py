@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask import url_for
+from werkzeug.routing import BuildError
 
 from core.billing import (
     ChargeContext,
@@ -134,5 +135,5 @@ def claim_problems(note, clinic, state: ChargeState, clocks) -> list[Problem]:
 def _safe_url(note, screen: str, where: str | None, facts: ClaimFacts) -> str | None:
     try:
         return _fix_url(note, screen, where, facts)
-    except RuntimeError:  # outside a request (a finalize from the demo or a script): no links to build
+    except (RuntimeError, BuildError):  # outside a request (the demo, a script), or a screen not installed
         return None

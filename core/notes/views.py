@@ -17,11 +17,10 @@ from sqlalchemy.orm import joinedload
 
 from core.accounts import User
 from core.audit import record
+from core.billing import FURNISHED_BY, MAX_LINES, codes_for, lines_of
 from core.cases import Case, CasePolicy, active_therapists
 from core.extensions import db, utcnow
 from core.notes import actions
-from core.billing import FURNISHED_BY, codes_for, lines_of
-from core.billing.charge_form import MAX_LINES
 from core.notes.alerts import case_clocks
 from core.notes.charges import claim_problems, note_charges
 from core.notes.content import MEASUREMENT_KINDS, is_intact
