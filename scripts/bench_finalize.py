@@ -34,6 +34,7 @@ import time
 import urllib.parse
 import uuid
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -42,6 +43,8 @@ sys.path[:0] = [str(REPO), str(HERE)]
 os.environ.setdefault("SECRET_KEY", "bench-only-secret")
 
 PLUGINS = ("mips", "virtual_visits", "outcomes", "quick_add")
+CHARGES = {"charges_present": "1", "c_code-0": "97110", "c_minutes-0": "25", "c_dx-0": "1",
+           "c_code-1": "97140", "c_minutes-1": "15", "c_dx-1": "1"}  # 40 minutes: 97110 x2, 97140 x1
 WARM_UP = 10
 
 
@@ -78,12 +81,14 @@ def build(app, count: int) -> dict:
     from sqlalchemy import select
 
     from core.accounts import ProviderSignature, User, UserType, default_permissions, hash_password
+    from core.billing import FeeScheduleEntry, store_lines
     from core.cases import Authorization, Case, CasePolicy, Discipline, InsuredRelationship, PolicyRank
     from core.extensions import db, utcnow
     from core.notes import Note, NoteDiagnosis, NoteKind, NoteSignature, NoteStatus, PlanCertification
     from core.notes.actions import clinic_today
+    from core.notes.charges import note_charges
     from core.notes.content import note_sha256
-    from core.patients import create_patient
+    from core.patients import AddressType, PatientAddress, Sex, create_patient
     from core.payers import Insurance, InsuranceType, UnitCalculation
     from core.plugin_host import plugin_host, set_plugin_enabled
     from core.tenancy import Clinic, ClinicAccess, Company
@@ -102,19 +107,26 @@ def build(app, count: int) -> dict:
         for name in PLUGINS:
             set_plugin_enabled(clinic, name, True)
         pt = User(email=f"bench-finalize-{run}@example.test", first_name="Bench", last_name="Therapist",
-                  user_type=UserType.PT, password_hash=hash_password(uuid.uuid4().hex))
+                  user_type=UserType.PT, password_hash=hash_password(uuid.uuid4().hex), npi="1234567893")
+
         pt.set_permissions(default_permissions(UserType.PT))
         pt.clinic_access = [ClinicAccess(clinic=clinic, is_default=True)]
         medicare = Insurance(company_id=company.id, name="Medicare Part B", insurance_type=InsuranceType.MEDICARE,
                              unit_calculation=UnitCalculation.EIGHT_MINUTE_RULE, enabled_modifiers=[], plugin_settings={})
         db.session.add_all([pt, medicare])
+        db.session.add_all(FeeScheduleEntry(company_id=company.id, code=code, amount=Decimal("40.00"),
+                                            effective_from=date(2020, 1, 1)) for code in ("97110", "97140"))
         db.session.flush()
         db.session.add(ProviderSignature(user_id=pt.id, kind="typed", typed_text="Bench Therapist, PT"))
         today = clinic_today(clinic)
         evaluated = today - timedelta(days=7)
         drafts = []
         for n in range(count):
-            patient = create_patient(clinic, first_name="Bench", last_name=f"Patient{n:05d}", date_of_birth=date(1950, 3, 4))
+            patient = create_patient(clinic, first_name="Bench", last_name=f"Patient{n:05d}", date_of_birth=date(1950, 3, 4),
+                                     phone="6025550142")
+            patient.sex = Sex.FEMALE
+            patient.addresses = [PatientAddress(address_type=AddressType.HOME, is_primary=True, line1="1 Main St",
+                                                city="Phoenix", state="AZ", postal_code="850181234")]
             case = Case(clinic_id=clinic.id, patient_id=patient.id, title="Low back pain", discipline=Discipline.PT,
                         therapist_id=pt.id, has_finalized_notes=True)
             case.policies = [CasePolicy(rank=PolicyRank.PRIMARY, insurance_id=medicare.id, subscriber_id="1EG4TE5MK72",
@@ -145,6 +157,7 @@ def build(app, count: int) -> dict:
             evaluation.content_sha256 = note_sha256(evaluation)
             db.session.add(PlanCertification(note_id=evaluation.id, sent_on=evaluated, signed_on=evaluated + timedelta(days=2)))
             drafts.append(daily.id)
+            store_lines(daily, note_charges(daily, clinic, evaluation, CHARGES).charges)
         db.session.commit()
         shas = {note.id: note_sha256(note) for note in db.session.scalars(select(Note).where(Note.id.in_(drafts)))}
         return {"clinic_id": clinic.id, "user_id": pt.id, "drafts": drafts, "shas": shas}
@@ -218,12 +231,13 @@ def bare_once(app, data: dict, note_id: int, counter: StatementCounter) -> float
     from sqlalchemy import select
 
     from core.audit import AuditEvent
+    from core.billing import ChargeLine
     from core.cases import Authorization
     from core.extensions import db, utcnow
     from core.notes import Note, NoteSignature, NoteStatus
 
-    note, signature, audit, authorization = (Note.__table__, NoteSignature.__table__, AuditEvent.__table__,
-                                             Authorization.__table__)
+    note, signature, audit, authorization, lines = (Note.__table__, NoteSignature.__table__, AuditEvent.__table__,
+                                                    Authorization.__table__, ChargeLine.__table__)
     with app.app_context():
         with db.engine.connect() as conn:
             transaction = conn.begin()
@@ -243,6 +257,7 @@ def bare_once(app, data: dict, note_id: int, counter: StatementCounter) -> float
             conn.execute(authorization.update().where(
                 authorization.c.case_id == row.case_id, authorization.c.start_date <= row.date_of_service,
                 authorization.c.end_date >= row.date_of_service).values(visits_used=authorization.c.visits_used + 1))
+            conn.execute(lines.update().where(lines.c.note_id == note_id).values(billed=True))
             transaction.commit()
             elapsed = time.perf_counter() - started
             counter.stop()

@@ -281,7 +281,7 @@ def finalize_note(note: Note, clinic, user: User, *, supervised_by: User | None 
     clocks = case_clocks(note.case, clinic.company, clinic_today(clinic), for_date=note.date_of_service) \
         if note.kind.is_billable else None
     state = note_charges(note, clinic, clocks.plan_note) if clocks is not None else None
-    problems = finalize_problems(note, clinic, user, clinic_today(clinic), state)
+    problems = finalize_problems(note, clinic, user, clinic_today(clinic), state, clocks)
     if assistant_alone:
         if supervised_by is None:
             problems.append(Problem("notes.supervisor_missing", "Choose the therapist who supervised this visit (Supervised by).", "supervised_by"))

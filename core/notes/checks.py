@@ -28,10 +28,11 @@ frequency and duration); a discharge summary reports on the goals and needs the 
 LABELS = {"subjective": "Subjective", "objective": "Objective", "assessment": "Assessment", "plan": "Plan"}
 
 
-def core_problems(note, clinic, today: date, state: ChargeState | None = None) -> list[Problem]:
+def core_problems(note, clinic, today: date, state: ChargeState | None = None, clocks=None) -> list[Problem]:
     """Core's reasons ``note`` cannot be finalized on ``today`` (the clinic's date), and its warnings.
 
     :param state: the note's Charge Summary when the caller computed it already (else computed from its lines).
+    :param clocks: the case's clocks for the note's date when the caller read them already.
     """
     problems = []
     for name in REQUIRED_SECTIONS[note.kind]:
@@ -53,7 +54,7 @@ def core_problems(note, clinic, today: date, state: ChargeState | None = None) -
             problems.append(Problem("notes.plan_incomplete", "Enter the planned interventions.", "interventions"))
     if note.date_of_service > today:
         problems.append(Problem("notes.future_date", "The date of service cannot be in the future.", "date_of_service"))
-    clocks = case_clocks(note.case, clinic.company, today, for_date=note.date_of_service)
+    clocks = clocks or case_clocks(note.case, clinic.company, today, for_date=note.date_of_service)
     if note.kind is NoteKind.DAILY_NOTE:  # the expired plan of care is the scrubber's (billing.plan_expired)
         problems.extend(Problem(f"notes.clock.{a.key}", a.message, "date_of_service", blocking=a.blocks)
                         for a in clocks.alerts if a.key != "certification" or not note.kind.is_billable)
@@ -67,7 +68,7 @@ def _a(words: str) -> str:
     return ("an " if words[:1].upper() in "AEIOU" else "a ") + words
 
 
-def finalize_problems(note, clinic, user, today: date, state: ChargeState | None = None) -> list[Problem]:
+def finalize_problems(note, clinic, user, today: date, state: ChargeState | None = None, clocks=None) -> list[Problem]:
     """Everything that stops (or warns about) finalizing ``note``: core's checks, then the plugins'."""
     vetoes = flatten(hooks_for(clinic).caseload_finalize_veto(note=note, clinic=clinic, user=user))
-    return core_problems(note, clinic, today, state) + [p for p in vetoes if isinstance(p, Problem)]
+    return core_problems(note, clinic, today, state, clocks) + [p for p in vetoes if isinstance(p, Problem)]
