@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from core.accounts import LicenseCategory, UserType, set_seats
+from core.billing import Payment, PaymentKind, PaymentMethod
 from core.cases import Authorization, Case, CasePolicy, Discipline, InsuredRelationship, PolicyRank
 from core.extensions import db
 from core.notes import Note, NoteKind
@@ -19,7 +21,7 @@ from core.payers import Insurance, InsuranceType, ReferringPhysician, UnitCalcul
 from core.plugin_host import set_plugin_enabled
 from core.web import Permission
 from tests.e2e.conftest import login
-from tests.notes_world import finalized
+from tests.notes_world import CHARGES, charge, finalized
 from tests.support import PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -75,8 +77,16 @@ def world(clinic, admin, make_user, make_clinic):
                  date_of_service=date(2026, 11, 20), author_id=admin.id, subjective="Better")
     db.session.add(draft)
     db.session.commit()
+    charge(evaluation, clinic, {**CHARGES, "c_code-1": "97112", "c_minutes-1": "20", "c_dx-1": "1"})  # the read view's table
+    charge(draft, clinic)  # the editor's rows, computed lines and claim checks
+    payment = Payment(clinic_id=clinic.id, patient_id=patient.id, case_id=case.id, note_id=evaluation.id,
+                      kind=PaymentKind.COPAY, method=PaymentMethod.CHECK, amount=Decimal("25.00"), paid_on=date(2026, 11, 2),
+                      reference="CHK 1001", created_by_id=admin.id)
+    db.session.add(payment)
+    db.session.commit()
     return Clinic({"patient": patient.id, "case": case.id, "user": pta.id, "insurance": insurance.id,
-                   "physician": physician.id, "admin": admin.id, "evaluation": evaluation.id, "draft": draft.id})
+                   "physician": physician.id, "admin": admin.id, "evaluation": evaluation.id, "draft": draft.id,
+                   "payment": payment.id})
 
 
 def _pages(ids: dict) -> list[str]:
@@ -92,6 +102,9 @@ def _pages(ids: dict) -> list[str]:
         "/quick-add/patients/new", "/quick-add/incomplete",
         f"/notes/new/{c}", f"/notes/{ids['evaluation']}", f"/notes/{ids['draft']}", f"/notes/{ids['evaluation']}/print",
         "/notes/", "/notes/cosign",
+        f"/billing/patients/{p}/ledger", f"/billing/patients/{p}/payments/new",
+        f"/billing/patients/{p}/payments/{ids['payment']}/correct", f"/billing/patients/{p}/payments/{ids['payment']}/reverse",
+        f"/billing/patients/{p}/payments/{ids['payment']}/refund",
     ]
 
 
@@ -114,6 +127,7 @@ def _error_states(ids: dict) -> list[tuple[str, dict, str]]:
         ("/settings/referring-physicians/new", {}, "Add Referring Physician"),
         ("/quick-add/patients/new", {}, "Save Patient"),
         (f"/notes/{ids['draft']}", {"Objective": ""}, "Finalize"),
+        (f"/billing/patients/{p}/payments/new", {"Amount": "12.345"}, "Record Payment"),
     ]
 
 
