@@ -91,7 +91,7 @@ PACKAGES = ("web", "audit", "tenancy", "plugin_host", "accounts", "payers", "pat
 BLUEPRINTS = (
     "accounts.sign_in", "home.views", "web.health", "plugin_host.features", "tenancy.settings_views",
     "accounts.user_manager", "accounts.license_views", "accounts.signatures", "patients.views", "cases.views",
-    "payers.views", "notes.views", "audit.views", "plugin_host.cli", "demo.seed",
+    "payers.views", "notes.views", "billing.payment_views", "billing.views", "audit.views", "plugin_host.cli", "demo.seed",
 )
 
 

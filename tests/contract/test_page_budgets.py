@@ -9,12 +9,14 @@ budget here and to ``scripts/bench_pages.py``.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import insert, select
 
 from core.accounts import User, UserStatus, UserType
 from core.audit import AuditEvent
+from core.billing import ChargeLine, Payment, PaymentKind, PaymentMethod, TransactionType
 from core.cases import Authorization, Case, CasePolicy, Discipline, InsuredRelationship, PolicyRank
 from core.extensions import db, utcnow
 from core.notes import Note, NoteKind, NoteStatus
@@ -32,7 +34,7 @@ BUDGETS = {
     # on the page, its completeness: addresses and insurance types)
     "patient manager": ("/patients/", 6),
     "search": ("/patients/?q=Bulk", 4),
-    "chart": ("/patients/{patient}", 7),  # + its notes (one statement, counted in it)
+    "chart": ("/patients/{patient}", 8),  # + its notes (one statement, counted in it), + the ledger's balance (one aggregate)
     # + its notes, its finalized notes' kinds and dates (clocks), the plan of care with its certification
     "case page": ("/patients/{patient}/cases/{case}", 7),
     "user manager": ("/users/", 5),
@@ -40,6 +42,8 @@ BUDGETS = {
     "audit trail": ("/admin/audit/", 5),
     "my notes": ("/notes/", 2),
     "incomplete cosign docs": ("/notes/cosign", 2),
+    # the user, the patient, the charge lines with their visits, the payments with who entered them, the audit event
+    "patient ledger": ("/billing/patients/{patient}/ledger", 5),
 }
 
 
@@ -110,6 +114,23 @@ def grow(world, rows: int, start: int) -> None:
          "status": (NoteStatus.FINALIZED, NoteStatus.DRAFT, NoteStatus.PENDING_COSIGNATURE)[n % 3],
          "cosigner_id": admin.id if n % 3 == 2 else None, "forwarded_at": utcnow() if n % 3 == 2 else None,
          "date_of_service": date(2025, 1, 2) + timedelta(days=n % 300), "author_id": admin.id} for n in numbers])
+    # the chart's billed charge lines (one per new note) and payments (every fifth one reversed)
+    notes = db.session.scalars(select(Note.id).where(Note.patient_id == world["patient"]).order_by(Note.id.desc())
+                               .limit(rows)).all()
+    db.session.execute(insert(ChargeLine), [
+        {"note_id": note_id, "clinic_id": clinic.id, "patient_id": world["patient"], "date_of_service": date(2025, 1, 2),
+         "discipline": "PT", "billed": True, "position": 0, "code": "97110", "units": 2, "modifiers": ["GP"],
+         "charge": Decimal("80.00")} for note_id in notes])
+    db.session.execute(insert(Payment), [
+        {"clinic_id": clinic.id, "patient_id": world["patient"], "case_id": world["case"], "note_id": notes[n % len(notes)],
+         "kind": PaymentKind.COPAY, "method": PaymentMethod.CASH, "amount": Decimal("20.00"), "paid_on": date(2025, 1, 2),
+         "created_by_id": admin.id} for n in range(rows)])
+    paid = db.session.scalars(select(Payment.id).where(Payment.patient_id == world["patient"]).order_by(Payment.id.desc())
+                              .limit(rows)).all()
+    db.session.execute(insert(Payment), [
+        {"clinic_id": clinic.id, "patient_id": world["patient"], "transaction": TransactionType.REVERSAL, "original_id": i,
+         "kind": PaymentKind.COPAY, "method": PaymentMethod.CASH, "amount": Decimal("-20.00"), "paid_on": date(2025, 1, 3),
+         "created_by_id": admin.id} for i in paid[::5]])
     kinds = [("patient", world["patient"]), ("case", world["case"]), ("user", admin.id), ("insurance", world["insurance"]),
              ("clinic", clinic.id)]
     db.session.execute(insert(AuditEvent), [
@@ -128,6 +149,8 @@ def statements_per_page(client, count_queries, world) -> dict[str, tuple[int, li
         assert response.status_code == 200, (page, response.status_code)
         if page in ("my notes", "incomplete cosign docs", "chart", "case page"):
             assert "Daily Note" in response.get_data(as_text=True), page
+        if page == "patient ledger":
+            assert "Reversal of #" in response.get_data(as_text=True)
         if page == "case page":
             assert "Certification period" in response.get_data(as_text=True)
         if page == "patient manager":

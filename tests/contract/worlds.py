@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
 from core.accounts import LicenseAdjustmentRequest, LicenseCategory, ProviderSignature, UserType
+from core.billing import Payment, PaymentKind, PaymentMethod
 from core.cases import Authorization, Case, CasePolicy, Discipline, InsuredRelationship, PolicyRank
 from core.extensions import db
 from core.notes import Addendum, Note, NoteKind, NoteSignature, NoteStatus
@@ -29,6 +31,7 @@ OBJECT_KINDS = {
     "physician_id": "referring physician",
     "user_id": "user",
     "request_id": "license request",
+    "payment_id": "patient payment",
     "name": None,  # a plugin's name (Features page)
     "decision": None,  # approve / decline
     "filename": None,  # static files
@@ -81,13 +84,16 @@ def _world(make_company, make_clinic, make_user, enable_plugin, plugin_names, la
     db.session.add(soap)
     db.session.flush()
     refused = RefusedSave(note_id=soap.id, user_id=admin.id, content={"subjective": "kept"})
-    db.session.add(refused)
+    payment = Payment(clinic_id=clinic.id, patient_id=patient.id, case_id=case.id, note_id=soap.id, kind=PaymentKind.COPAY,
+                      method=PaymentMethod.CASH, amount=Decimal("20.00"), paid_on=date(2025, 2, 3), created_by_id=admin.id)
+    db.session.add_all([refused, payment])
     db.session.commit()
     return World(clinic, admin, {
         "patient_id": patient.id, "case_id": case.id, "account_note_id": note.id, "note_id": soap.id,
         "addendum_id": soap.addenda[0].id, "refused_id": refused.id, "signature_id": soap.signatures[0].id,
         "insurance_id": insurance.id,
         "physician_id": physician.id, "user_id": therapist.id, "request_id": license_request.id,
+        "payment_id": payment.id,
     })
 
 
