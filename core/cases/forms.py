@@ -8,8 +8,10 @@ with ``configure``. The billing rules themselves live in :mod:`core.billing_chec
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
+from decimal import Decimal
 
 from wtforms import BooleanField, DateField, FormField, IntegerField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
@@ -38,6 +40,34 @@ def _optional_int(value):
 
 def _add_error(field, message: str) -> None:
     field.errors = list(field.errors) + [message]
+
+
+MEDICARE_THRESHOLD_USED_HELP = ("Medicare therapy charges this calendar year from other providers (another clinic, "
+                                "home health): counted toward the KX threshold.")
+MAX_THRESHOLD_USED = Decimal("99999.99")
+_AMOUNT = re.compile(r"\d+(\.\d*)?|\.\d+")
+
+
+def threshold_used_error(text: str | None) -> str | None:
+    """What is wrong with the Medicare threshold amount used as typed ("", "250", "$1,250.50"), or None."""
+    cleaned = (text or "").strip().removeprefix("$").replace(",", "").strip()
+    if not cleaned:
+        return None
+    if cleaned.startswith("-"):
+        return "The amount cannot be negative: enter 0 when there were no charges elsewhere."
+    if not _AMOUNT.fullmatch(cleaned):
+        return "Enter the amount in dollars and cents, for example 250.00."
+    if "." in cleaned and len(cleaned.split(".", 1)[1]) > 2:
+        return "Use at most two decimal places (dollars and cents)."
+    if Decimal(cleaned) > MAX_THRESHOLD_USED:
+        return "The amount can be at most $99,999.99."
+    return None
+
+
+def threshold_used_value(text: str | None) -> Decimal:
+    """The amount as ``threshold_used_error`` accepts it (blank: 0)."""
+    cleaned = (text or "").strip().removeprefix("$").replace(",", "").strip()
+    return Decimal(cleaned or "0").quantize(Decimal("0.01"))
 
 
 def _text(label: str, max_length: int, **kw) -> StringField:
@@ -383,6 +413,10 @@ class CaseForm(_PolicyChecks, CaseloadForm):
     place_of_service = SelectField("Place of Service", choices=list(PLACES_OF_SERVICE), default="11")
     apply_kx_modifier = RadioField("Apply Modifier: KX", choices=[("yes", "Yes"), ("no", "No")], default="no",
                                    validators=[InputRequired(message="Choose Yes or No.")])
+    medicare_threshold_used = StringField("Medicare threshold amount used", filters=[_strip], default="0.00",
+                                          description=MEDICARE_THRESHOLD_USED_HELP)
+    medicare_threshold_year = StringField("Year of the amount used", filters=[_strip],
+                                          description="Leave blank for the current year.")
     primary = FormField(PrimaryPolicyForm, "Primary Insurance")
     secondary = FormField(SecondaryPolicyForm, "Secondary Insurance")
     authorization = FormField(AuthorizationRowForm, "Authorization")
@@ -449,7 +483,31 @@ class CaseForm(_PolicyChecks, CaseloadForm):
         if cause and cause.is_auto and state_error(self.accident_state.data):
             _add_error(self.accident_state, f"{cause.value}: choose the state where the accident happened.")
             ok = False
+        return self.check_threshold_used(today) and ok
+
+    def check_threshold_used(self, today) -> bool:
+        ok = True
+        error = threshold_used_error(self.medicare_threshold_used.data)
+        if error and not self.medicare_threshold_used.errors:
+            _add_error(self.medicare_threshold_used, error)
+            ok = False
+        year = self.medicare_threshold_year.data or ""
+        if year and not self.medicare_threshold_year.errors:
+            if not (len(year) == 4 and year.isascii() and year.isdigit()):
+                _add_error(self.medicare_threshold_year, "Enter the year as four digits, for example 2026, or leave it blank.")
+                ok = False
+            elif not 2000 <= int(year) <= today.year:
+                _add_error(self.medicare_threshold_year, f"Enter a year from 2000 to {today.year}, or leave it blank for this year.")
+                ok = False
         return ok
+
+    def threshold_values(self, today) -> dict:
+        """The amount used elsewhere and its year (blank: the current year, when there is an amount)."""
+        used = threshold_used_value(self.medicare_threshold_used.data)
+        year = int(self.medicare_threshold_year.data) if self.medicare_threshold_year.data else None
+        if year is None and used:
+            year = today.year
+        return {"medicare_threshold_used": used, "medicare_threshold_year": year}
 
     def case_values(self) -> dict:
         """The Case attributes this form holds (place of service only where the clinic offers it)."""
@@ -465,6 +523,7 @@ class CaseForm(_PolicyChecks, CaseloadForm):
             "accident_date": self.accident_date.data if cause.needs_accident_date else None,
             "accident_state": (self.accident_state.data or "") if cause.is_auto else "",
             "apply_kx_modifier": self.apply_kx_modifier.data == "yes",
+            **self.threshold_values(local_today()),
         }
         values["place_of_service"] = self.place_of_service.data if "place_of_service" in self else "11"
         return values
@@ -491,6 +550,8 @@ def case_form_data(case) -> dict:
         "accident_state": case.accident_state,
         "place_of_service": case.place_of_service,
         "apply_kx_modifier": "yes" if case.apply_kx_modifier else "no",
+        "medicare_threshold_used": f"{Decimal(case.medicare_threshold_used or 0):.2f}",
+        "medicare_threshold_year": str(case.medicare_threshold_year) if case.medicare_threshold_year else "",
         "status": case.status.value,
     }
     for rank, name in ((PolicyRank.PRIMARY, "primary"), (PolicyRank.SECONDARY, "secondary")):

@@ -37,7 +37,8 @@ bp = Blueprint("cases", __name__, url_prefix="/patients")
 
 CASE_FIELDS = (
     "title", "discipline", "therapist_id", "referring_physician_id", "referral_date", "onset_date", "related_cause",
-    "accident_date", "accident_state", "place_of_service", "apply_kx_modifier", "status",
+    "accident_date", "accident_state", "place_of_service", "apply_kx_modifier", "medicare_threshold_used",
+    "medicare_threshold_year", "status",
 )
 # What Change Insurance carries over to the new case.
 CONTINUED_FIELDS = tuple(f for f in CASE_FIELDS if f != "status")

@@ -16,7 +16,7 @@ from sqlalchemy import insert, select
 
 from core.accounts import User, UserStatus, UserType
 from core.audit import AuditEvent
-from core.billing import ChargeLine, Payment, PaymentKind, PaymentMethod, TransactionType
+from core.billing import ChargeLine, CustomCode, FeeScheduleEntry, Payment, PaymentKind, PaymentMethod, TransactionType
 from core.cases import Authorization, Case, CasePolicy, Discipline, InsuredRelationship, PolicyRank
 from core.extensions import db, utcnow
 from core.notes import Note, NoteKind, NoteStatus
@@ -44,6 +44,9 @@ BUDGETS = {
     "incomplete cosign docs": ("/notes/cosign", 2),
     # the user, the patient, the charge lines with their visits, the payments with who entered them, the audit event
     "patient ledger": ("/billing/patients/{patient}/ledger", 5),
+    # the user, the page of entries (or codes) with its count
+    "fee schedule": ("/billing/fee-schedule", 2),
+    "custom codes": ("/billing/custom-codes", 2),
 }
 
 
@@ -131,6 +134,14 @@ def grow(world, rows: int, start: int) -> None:
         {"clinic_id": clinic.id, "patient_id": world["patient"], "transaction": TransactionType.REVERSAL, "original_id": i,
          "kind": PaymentKind.COPAY, "method": PaymentMethod.CASH, "amount": Decimal("-20.00"), "paid_on": date(2025, 1, 3),
          "created_by_id": admin.id} for i in paid[::5]])
+    # the company's fee schedule (one day's entry each) and custom codes
+    db.session.execute(insert(FeeScheduleEntry), [
+        {"company_id": clinic.company_id, "code": "97110", "amount": Decimal("42.00"),
+         "effective_from": date(2000, 1, 1) + timedelta(days=n), "effective_to": date(2000, 1, 1) + timedelta(days=n)}
+        for n in numbers])
+    db.session.execute(insert(CustomCode), [
+        {"company_id": clinic.company_id, "code": f"BULK{n}", "description": f"Bulk supply {n}", "amount": Decimal("5.00"),
+         "comparative_code": "", "active": True} for n in numbers])
     kinds = [("patient", world["patient"]), ("case", world["case"]), ("user", admin.id), ("insurance", world["insurance"]),
              ("clinic", clinic.id)]
     db.session.execute(insert(AuditEvent), [

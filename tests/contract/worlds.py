@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from core.accounts import LicenseAdjustmentRequest, LicenseCategory, ProviderSignature, UserType
-from core.billing import Payment, PaymentKind, PaymentMethod
+from core.billing import CustomCode, FeeScheduleEntry, Payment, PaymentKind, PaymentMethod
 from core.cases import Authorization, Case, CasePolicy, Discipline, InsuredRelationship, PolicyRank
 from core.extensions import db
 from core.notes import Addendum, Note, NoteKind, NoteSignature, NoteStatus
@@ -32,6 +32,8 @@ OBJECT_KINDS = {
     "user_id": "user",
     "request_id": "license request",
     "payment_id": "patient payment",
+    "entry_id": "fee schedule entry",
+    "custom_code_id": "custom code",
     "name": None,  # a plugin's name (Features page)
     "decision": None,  # approve / decline
     "filename": None,  # static files
@@ -86,14 +88,16 @@ def _world(make_company, make_clinic, make_user, enable_plugin, plugin_names, la
     refused = RefusedSave(note_id=soap.id, user_id=admin.id, content={"subjective": "kept"})
     payment = Payment(clinic_id=clinic.id, patient_id=patient.id, case_id=case.id, note_id=soap.id, kind=PaymentKind.COPAY,
                       method=PaymentMethod.CASH, amount=Decimal("20.00"), paid_on=date(2025, 2, 3), created_by_id=admin.id)
-    db.session.add_all([refused, payment])
+    fee = FeeScheduleEntry(company_id=company.id, code="97110", amount=Decimal("42.00"), effective_from=date(2025, 1, 1))
+    custom_code = CustomCode(company_id=company.id, code="BRACE", description=f"{label} knee brace", amount=Decimal("45.00"))
+    db.session.add_all([refused, payment, fee, custom_code])
     db.session.commit()
     return World(clinic, admin, {
         "patient_id": patient.id, "case_id": case.id, "account_note_id": note.id, "note_id": soap.id,
         "addendum_id": soap.addenda[0].id, "refused_id": refused.id, "signature_id": soap.signatures[0].id,
         "insurance_id": insurance.id,
         "physician_id": physician.id, "user_id": therapist.id, "request_id": license_request.id,
-        "payment_id": payment.id,
+        "payment_id": payment.id, "entry_id": fee.id, "custom_code_id": custom_code.id,
     })
 
 

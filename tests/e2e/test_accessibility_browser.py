@@ -12,7 +12,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from core.accounts import LicenseCategory, UserType, set_seats
-from core.billing import Payment, PaymentKind, PaymentMethod
+from core.billing import CustomCode, FeeScheduleEntry, Payment, PaymentKind, PaymentMethod
 from core.cases import Authorization, Case, CasePolicy, Discipline, InsuredRelationship, PolicyRank
 from core.extensions import db
 from core.notes import Note, NoteKind
@@ -82,11 +82,14 @@ def world(clinic, admin, make_user, make_clinic):
     payment = Payment(clinic_id=clinic.id, patient_id=patient.id, case_id=case.id, note_id=evaluation.id,
                       kind=PaymentKind.COPAY, method=PaymentMethod.CHECK, amount=Decimal("25.00"), paid_on=date(2026, 11, 2),
                       reference="CHK 1001", created_by_id=admin.id)
-    db.session.add(payment)
+    fee = FeeScheduleEntry(company_id=clinic.company_id, code="97110", amount=Decimal("42.00"), effective_from=date(2026, 1, 1))
+    custom_code = CustomCode(company_id=clinic.company_id, code="BRACE", description="Hinged knee brace", amount=Decimal("45.00"),
+                             comparative_code="97760")
+    db.session.add_all([payment, fee, custom_code])
     db.session.commit()
     return Clinic({"patient": patient.id, "case": case.id, "user": pta.id, "insurance": insurance.id,
                    "physician": physician.id, "admin": admin.id, "evaluation": evaluation.id, "draft": draft.id,
-                   "payment": payment.id})
+                   "payment": payment.id, "fee": fee.id, "custom_code": custom_code.id})
 
 
 def _pages(ids: dict) -> list[str]:
@@ -105,6 +108,8 @@ def _pages(ids: dict) -> list[str]:
         f"/billing/patients/{p}/ledger", f"/billing/patients/{p}/payments/new",
         f"/billing/patients/{p}/payments/{ids['payment']}/correct", f"/billing/patients/{p}/payments/{ids['payment']}/reverse",
         f"/billing/patients/{p}/payments/{ids['payment']}/refund",
+        "/billing/fee-schedule", "/billing/fee-schedule/new", f"/billing/fee-schedule/{ids['fee']}/edit",
+        "/billing/custom-codes", "/billing/custom-codes/new", f"/billing/custom-codes/{ids['custom_code']}/edit",
     ]
 
 
@@ -128,6 +133,8 @@ def _error_states(ids: dict) -> list[tuple[str, dict, str]]:
         ("/quick-add/patients/new", {}, "Save Patient"),
         (f"/notes/{ids['draft']}", {"Objective": ""}, "Finalize"),
         (f"/billing/patients/{p}/payments/new", {"Amount": "12.345"}, "Record Payment"),
+        ("/billing/fee-schedule/new", {"Amount": "12.345"}, "Add Entry"),
+        ("/billing/custom-codes/new", {"Code": "97110"}, "Add Custom Code"),
     ]
 
 
