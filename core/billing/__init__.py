@@ -47,7 +47,9 @@ from core.billing.note_charges import (
     lines_of,
     mark_billed,
     services_of,
+    set_totals,
     store_lines,
+    write_lines,
     year_spend,
 )
 from core.billing.rules import UNIT_RULES, UnitRules, unit_rules_on
@@ -59,7 +61,7 @@ __all__ = [
     "FURNISHED_BY", "MAX_LINES", "RULES", "ChargeContext", "ChargeLine", "ChargeRows", "ChargeSummary", "ClaimFacts", "CustomCode",
     "FeeScheduleEntry", "Finding", "Line", "NoteCharges", "Payment", "PaymentKind", "PaymentMethod", "Provider", "Rule",
     "Service", "TransactionType", "charge_context", "charge_summary", "compute", "fees_on", "lines_of", "mark_billed",
-    "read_charge_rows", "scrub", "services_of", "store_lines", "unit_method", "year_spend",
+    "read_charge_rows", "scrub", "services_of", "set_totals", "store_lines", "write_lines", "unit_method", "year_spend",
     "CODES", "MEDICARE_THRESHOLDS", "UNIT_RULES", "Code", "ModifierCall", "Thresholds", "UnitResult", "UnitRules",
     "assistant_modifier", "calculate_units", "cms_total_units", "code_on", "codes_for", "discipline_modifier",
     "kx_modifier", "ordered", "thresholds_for", "unit_rules_on",

@@ -153,16 +153,30 @@ def _custom_line(service: Service, code: CustomCode) -> Line:
 def store_lines(note, charges: NoteCharges | None) -> None:
     """Keep ``charges`` as the note's charge lines (None or Do Not Bill: none), with its totals on the note.
     Two statements (the old lines out, the new ones in); the caller commits."""
-    db.session.execute(delete(ChargeLine).where(ChargeLine.note_id == note.id))
+    set_totals(note, charges)
+    write_lines(note, charges)
+
+
+def set_totals(note, charges: NoteCharges | None) -> None:
+    """The Charge Summary's totals, unit method and tie choice on the note (attributes only: no statement)."""
     if charges is None:
         note.total_timed_minutes = note.total_treatment_minutes = 0
         return
-    summary, context = charges.summary, charges.context
+    summary = charges.summary
     note.total_timed_minutes, note.total_treatment_minutes = summary.total_timed_minutes, summary.total_treatment_minutes
     note.unit_method, note.unit_method_reason, note.unit_choice = summary.method.value, summary.method_reason[:400], summary.choice
+
+
+def write_lines(note, charges: NoteCharges | None, *, billed: bool = False) -> None:
+    """The note's lines replaced by ``charges``' (two statements). Finalize writes them after the note's own
+    versioned UPDATE, so a second finalize at the same moment stops there, before touching the lines."""
+    db.session.execute(delete(ChargeLine).where(ChargeLine.note_id == note.id))
+    if charges is None:
+        return
+    context = charges.context
     rows = [{
         "note_id": note.id, "clinic_id": note.clinic_id, "patient_id": note.patient_id, "date_of_service": context.day,
-        "discipline": context.discipline, "medicare": context.medicare, "billed": False, "position": position,
+        "discipline": context.discipline, "medicare": context.medicare, "billed": billed, "position": position,
         "code": line.code, "custom": line.code in context.custom_codes, "description": line.description[:120],
         "minutes": line.minutes, "furnished_by": line.service.furnished_by, "assistant_minutes": line.service.assistant_minutes,
         "diagnosis_pointers": list(line.service.pointers), "units_entered": line.service.units_entered,

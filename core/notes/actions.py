@@ -17,7 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from core.accounts import PermissionAttestation, User, signature_for
 from core.audit import record
-from core.billing import mark_billed, store_lines
+from core.billing import set_totals, store_lines, write_lines
 from core.cases import Authorization, Case, CaseStatus, PolicyRank
 from core.extensions import db, utcnow
 from core.notes.alerts import case_clocks
@@ -292,8 +292,8 @@ def finalize_note(note: Note, clinic, user: User, *, supervised_by: User | None 
     if blocking or (warnings and not acknowledged):
         raise FinalizeBlocked(problems)
 
-    if state is not None:  # the lines as finalized: recomputed now (the year's spend may have moved since the save)
-        store_lines(note, state.charges)
+    if state is not None:  # the totals as finalized: recomputed now (the year's spend may have moved since the save)
+        set_totals(note, state.charges)
     now = utcnow()
     # The signatures first: reading the signatures on file must not flush a half-finalized note.
     signatures = [_signature(note.author, "provider", now if action is Action.FINALIZE else note.forwarded_at or now)]
@@ -316,8 +316,9 @@ def finalize_note(note: Note, clinic, user: User, *, supervised_by: User | None 
     hooks = hooks_for(clinic)  # before the commit expires the clinic
     try:
         db.session.flush()  # the note's UPDATE ... WHERE version = the one read: a second finalize stops here
+        if state is not None:  # the lines as finalized, after the note's versioned UPDATE (a second finalize stopped)
+            write_lines(note, state.charges, billed=billable(note))
         if billable(note):
-            mark_billed(note.id)
             db.session.execute(
                 update(Authorization)
                 .where(Authorization.case_id == note.case_id, Authorization.start_date <= note.date_of_service,

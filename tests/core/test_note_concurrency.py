@@ -11,7 +11,7 @@ from core.audit import AuditEvent
 from core.cases import Authorization
 from core.extensions import db
 from core.notes import Note, NoteKind, NoteSignature, NoteStatus
-from tests.notes_world import COMPLETE_SOAP, finalized, make_world
+from tests.notes_world import COMPLETE_SOAP, charge, finalized, make_world
 from tests.support import CsrfClient, FreshContextClient
 
 pytestmark = pytest.mark.postgres
@@ -25,6 +25,7 @@ def test_two_finalize_requests_at_once_finalize_once(app, clinic, make_user):
                 date_of_service=TODAY, author_id=world.pt.id, **COMPLETE_SOAP)
     db.session.add(note)
     db.session.commit()
+    charge(note, clinic)
     version = note.version
     app.test_client_class = FreshContextClient
     clients = [CsrfClient(app.test_client()) for _ in range(2)]
@@ -58,5 +59,8 @@ def test_two_finalize_requests_at_once_finalize_once(app, clinic, make_user):
     assert db.session.get(Note, note.id).status is NoteStatus.FINALIZED
     assert db.session.scalar(select(Authorization.visits_used).where(Authorization.case_id == world.case.id)) == 1
     assert db.session.scalar(select(func.count()).select_from(NoteSignature).where(NoteSignature.note_id == note.id)) == 1
+    from core.billing import ChargeLine
+    billed = db.session.scalars(select(ChargeLine.billed).where(ChargeLine.note_id == note.id)).all()
+    assert billed == [True]  # the lines written once, by the finalize that won
     assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
         AuditEvent.action == "note.finalize", AuditEvent.object_id == str(note.id))) == 1
