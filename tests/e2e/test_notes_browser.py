@@ -185,6 +185,7 @@ def test_pt_writes_and_finalizes_an_initial_evaluation_with_a_plan_of_care(live_
     expect(diagnosis).to_have_accessible_description(re.compile("Low back pain, unspecified"))
     expect(page.get_by_label("Treating diagnosis").first).to_be_checked()
 
+    enter_service(page, "97162", 45)  # the evaluation's code, pointing to diagnosis 1 (saved: its checkbox shows)
     finalize_button(page).click()
     expect(page).to_have_url(f"{live_server}/notes/{note_id}")
     expect(page.get_by_role("status").filter(has_text="Initial Evaluation finalized.")).to_be_visible()
