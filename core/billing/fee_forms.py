@@ -9,21 +9,20 @@ code already used) are the view's, reported at the field the same way.
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from core.billing.catalogue import CODES
+from core.billing.money import MAX_AMOUNT, parse_amount  # noqa: F401  (MAX_AMOUNT re-exported)
 from core.web import CaseloadForm
 
-MAX_AMOUNT = Decimal("99999.99")
 CATALOGUE_CODES = frozenset(c.code for c in CODES)
 DESCRIPTIONS = {c.code: c.description for c in sorted(CODES, key=lambda c: c.effective)}
 """Each catalogue code's description (its latest, when a code was ever described twice)."""
 
 CODE_CHOICES = [("", "Choose a code")] + [(code, f"{code} {DESCRIPTIONS[code]}") for code in sorted(CATALOGUE_CODES)]
-_AMOUNT = re.compile(r"\d+(\.\d*)?|\.\d+")
 _CUSTOM_CODE = re.compile(r"[A-Z0-9]{1,10}")
 CUSTOM_CODES_EXPLANATION = ("Custom codes bill supplies, wellness programs, gym memberships and self-pay services "
                             "on Self Pay cases.")
@@ -35,28 +34,6 @@ def _strip(value):
 
 def _upper(value):
     return value.strip().upper() if isinstance(value, str) else value
-
-
-def parse_amount(text: str | None) -> Decimal:
-    """``text`` as dollars and cents, or ``ValueError`` with the words for the user."""
-    cleaned = (text or "").strip().removeprefix("$").replace(",", "").strip()
-    if not cleaned:
-        raise ValueError("Enter the amount.")
-    if cleaned.startswith("-"):
-        raise ValueError("The amount must be more than $0.00.")
-    if not _AMOUNT.fullmatch(cleaned):
-        raise ValueError("Enter the amount in dollars and cents, for example 42.00.")
-    try:
-        amount = Decimal(cleaned)
-    except InvalidOperation as error:  # pragma: no cover (the pattern admits only numbers)
-        raise ValueError("Enter the amount in dollars and cents, for example 42.00.") from error
-    if amount <= 0:
-        raise ValueError("The amount must be more than $0.00.")
-    if "." in cleaned and len(cleaned.split(".", 1)[1]) > 2:
-        raise ValueError("Use at most two decimal places (dollars and cents).")
-    if amount > MAX_AMOUNT:
-        raise ValueError("The amount can be at most $99,999.99.")
-    return amount.quantize(Decimal("0.01"))
 
 
 class _Amount:

@@ -7,44 +7,23 @@ is refused at the field.
 """
 from __future__ import annotations
 
-import re
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from core.billing.ledger import MAX_AMOUNT, PaymentValues
+from core.billing.ledger import PaymentValues
 from core.billing.models import PaymentKind, PaymentMethod
+from core.billing.money import parse_amount
 from core.web import CaseloadForm
 
 REFERENCE_MAX = 50
 MEMO_MAX = 500
-_AMOUNT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
-
-
-def parse_amount(text: str | None) -> Decimal:
-    """``text`` as dollars and cents, or ``ValueError`` with the words for the user."""
-    cleaned = (text or "").strip().removeprefix("$").replace(",", "").strip()
-    if not cleaned:
-        raise ValueError("Enter the amount.")
-    if not _AMOUNT.fullmatch(cleaned):
-        raise ValueError("Enter the amount in dollars and cents, for example 25.00.")
-    try:
-        amount = Decimal(cleaned)
-    except InvalidOperation as error:  # pragma: no cover (the pattern admits only numbers)
-        raise ValueError("Enter the amount in dollars and cents, for example 25.00.") from error
-    if amount <= 0:
-        raise ValueError("The amount must be more than $0.00.")
-    if "." in cleaned and len(cleaned.split(".", 1)[1]) > 2:
-        raise ValueError("Use at most two decimal places (dollars and cents).")
-    if amount > MAX_AMOUNT:
-        raise ValueError("The amount can be at most $99,999.99.")
-    return amount.quantize(Decimal("0.01"))
 
 
 def _optional_id(value):
