@@ -17,7 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from core.accounts import PermissionAttestation, User, signature_for
 from core.audit import record
-from core.billing import set_totals, store_lines, write_lines
+from core.billing import set_totals, write_lines
 from core.cases import Authorization, Case, CaseStatus, PolicyRank
 from core.extensions import db, utcnow
 from core.notes.alerts import case_clocks
@@ -163,27 +163,30 @@ def save_note(note: Note, clinic, user: User, form, version: int | None) -> Note
         raise VersionConflict(
             "Someone saved this note after you opened it, so your save was refused. Your text is kept under "
             "\"Your unsaved text\"; reload the note to see the saved version and copy in what you need.")
-    for name, value in parsed.values.items():
-        setattr(note, name, value)
-    note.sections = sections
-    if editor:
-        note.editor_token, note.editor_seq = editor, seq
-    if parsed.diagnoses is not None:
-        current = [(d.code, d.is_treating) for d in note.diagnoses]
-        wanted = [(d.code, treating) for d, treating in parsed.diagnoses]
-        if current != wanted:  # rewritten in place, position by position (no flush between)
-            rows = list(note.diagnoses)
-            for i, (d, treating) in enumerate(parsed.diagnoses):
-                if i < len(rows):
-                    rows[i].code, rows[i].description, rows[i].is_treating = d.code, d.description, treating
-                else:
-                    note.diagnoses.append(NoteDiagnosis(position=i, code=d.code, description=d.description, is_treating=treating))
-            for extra in rows[len(parsed.diagnoses):]:
-                note.diagnoses.remove(extra)
-    if note.kind.is_billable and ("charges_present" in form or "do_not_bill_present" in form):
-        _save_charges(note, clinic, form, parsed)  # after the diagnoses: the lines point to them
-    note.updated_at = utcnow()
+    with db.session.no_autoflush:  # one UPDATE at the commit: the charges' queries must not flush the note half-saved
+        for name, value in parsed.values.items():
+            setattr(note, name, value)
+        note.sections = sections
+        if editor:
+            note.editor_token, note.editor_seq = editor, seq
+        if parsed.diagnoses is not None:
+            current = [(d.code, d.is_treating) for d in note.diagnoses]
+            wanted = [(d.code, treating) for d, treating in parsed.diagnoses]
+            if current != wanted:  # rewritten in place, position by position (no flush between)
+                rows = list(note.diagnoses)
+                for i, (d, treating) in enumerate(parsed.diagnoses):
+                    if i < len(rows):
+                        rows[i].code, rows[i].description, rows[i].is_treating = d.code, d.description, treating
+                    else:
+                        note.diagnoses.append(NoteDiagnosis(position=i, code=d.code, description=d.description, is_treating=treating))
+                for extra in rows[len(parsed.diagnoses):]:
+                    note.diagnoses.remove(extra)
+        lines = _charges_to_save(note, clinic, form, parsed)  # after the diagnoses: the lines point to them
+        note.updated_at = utcnow()
     try:
+        db.session.flush()  # the note's versioned UPDATE first: a save that lost the race stops before the lines
+        if lines is not _UNCHANGED:
+            write_lines(note, lines)
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
@@ -192,19 +195,27 @@ def save_note(note: Note, clinic, user: User, form, version: int | None) -> Note
     return parsed
 
 
-def _save_charges(note: Note, clinic, form, parsed: NoteInput) -> None:
-    """The Charge Summary rows posted, computed and kept as the note's lines (Do Not Bill: none). Rows with a bad
-    field keep the stored lines and come back in ``parsed.errors``."""
+_UNCHANGED = object()
+
+
+def _charges_to_save(note: Note, clinic, form, parsed: NoteInput):
+    """The Charge Summary rows posted, computed, with the note's totals set: the charges to write as its lines
+    (None: none, for Do Not Bill), or ``_UNCHANGED`` when the form has no Charge Summary or a row has a bad
+    field (the stored lines stay; the errors come back in ``parsed.errors``)."""
+    if not note.kind.is_billable or ("charges_present" not in form and "do_not_bill_present" not in form):
+        return _UNCHANGED
     if note.do_not_bill:
-        store_lines(note, None)
-        return
+        set_totals(note, None)
+        return None
     plan_note = None if note.kind.is_evaluative else case_clocks(note.case, clinic.company, clinic_today(clinic)).plan_note
     state = note_charges(note, clinic, plan_note, form)
     if state.rows is None:
-        return
+        return _UNCHANGED
     parsed.errors.update(state.rows.errors)
-    if not state.rows.errors:
-        store_lines(note, state.charges)
+    if state.rows.errors:
+        return _UNCHANGED
+    set_totals(note, state.charges)
+    return state.charges
 
 
 def _changes_anything(note: Note, parsed: NoteInput, sections: dict) -> bool:
@@ -292,14 +303,15 @@ def finalize_note(note: Note, clinic, user: User, *, supervised_by: User | None 
     if blocking or (warnings and not acknowledged):
         raise FinalizeBlocked(problems)
 
-    if state is not None:  # the totals as finalized: recomputed now (the year's spend may have moved since the save)
-        set_totals(note, state.charges)
+    hooks = hooks_for(clinic)  # before the commit expires the clinic, and before any change (it may query)
     now = utcnow()
     # The signatures first: reading the signatures on file must not flush a half-finalized note.
     signatures = [_signature(note.author, "provider", now if action is Action.FINALIZE else note.forwarded_at or now)]
     if action is Action.COSIGN:
         signatures.append(_signature(user, "co-signer", now))
     with db.session.no_autoflush:
+        if state is not None:  # the totals as finalized: recomputed now (the year's spend may have moved since the save)
+            set_totals(note, state.charges)
         if assistant_alone:
             note.supervised_by_id = supervised_by.id
             if clinic.assistant_finalization:
@@ -313,7 +325,6 @@ def finalize_note(note: Note, clinic, user: User, *, supervised_by: User | None 
             case.status = CaseStatus.DISCHARGED
     record("note.cosign" if action is Action.COSIGN else "note.finalize", "note", note.id, clinic_id=note.clinic_id, actor=user,
            summary=f"{note.kind.value} finalized" + (" (Do Not Bill)" if note.do_not_bill else ""))
-    hooks = hooks_for(clinic)  # before the commit expires the clinic
     try:
         db.session.flush()  # the note's UPDATE ... WHERE version = the one read: a second finalize stops here
         if state is not None:  # the lines as finalized, after the note's versioned UPDATE (a second finalize stopped)

@@ -83,11 +83,16 @@
     var code = event.detail.xhr.status;
     if (code === 200) { dirty = false; forget(); }
     else if (code === 401) { keep(); }
-    if (heldButton !== null) {
+    if (heldButton === null) { return; }
+    if (code !== 200 && code !== 422) { heldButton = null; return; }
+    // htmx issues a save queued behind this one (hx-sync "queue last") right after this event: let it start,
+    // and wait for it too, so the button posts the version the last save answered.
+    setTimeout(function () {
+      if (saving || heldButton === null) { return; }
       var button = heldButton;
       heldButton = null;
-      if (code === 200 || code === 422) { form.requestSubmit(button || undefined); }
-    }
+      form.requestSubmit(button || undefined);
+    }, 0);
   });
   // The explicit buttons (Save Draft, Forward, Finalize) post the whole form: nothing to send on leaving.
   form.addEventListener("submit", function (event) {

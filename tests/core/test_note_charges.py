@@ -279,3 +279,17 @@ def test_the_charge_summary_costs_the_same_statements_for_1_or_8_lines_and_any_h
     with count_queries() as large:
         client.post(f"/notes/{note_id}/charges", data=many)
     assert small.count == large.count, (small.statements, large.statements)
+
+
+def test_a_save_with_a_charge_summary_is_one_version_step_and_keeps_the_lines(client, world):
+    """The charges' queries must not flush the note half-saved: one save is one UPDATE (one version), which the
+    editor's next save sends back; a save from the version before is refused and leaves the lines as they were."""
+    note_id = _daily(client, world)
+    before = db.session.get(Note, note_id).version
+    assert _save(client, note_id, _rows(("97112", 24), ("97110", 23))).status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Note, note_id).version == before + 1
+    stale = client.post(f"/notes/{note_id}/save", data={"version": str(before), **COMPLETE_SOAP, "subjective": "other",
+                                                        **_rows(("97530", 30))})
+    assert stale.status_code == 409
+    assert set(_lines(note_id)) == {"97112", "97110"}
